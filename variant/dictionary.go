@@ -183,8 +183,15 @@ func normalizeKey(k any) any {
 
 // KeyEqual reports whether a and b are the same Dictionary key: the same
 // Variant type and value, containers by content, NaN equal to NaN (as
-// Godot's hash comparison does).
-func KeyEqual(a, b any) bool {
+// Godot's hash comparison does). Containers nested deeper than
+// DefaultMaxDepth (including a container that holds itself) compare unequal.
+func KeyEqual(a, b any) bool { return keyEqual(a, b, 0) }
+
+func keyEqual(a, b any, depth int) bool {
+	if depth > DefaultMaxDepth {
+		return false
+	}
+	depth++
 	ca, oka := canonicalKey(a)
 	cb, okb := canonicalKey(b)
 	if oka && okb {
@@ -201,24 +208,24 @@ func KeyEqual(a, b any) bool {
 		}
 		for i, e := range x.Entries() {
 			f := y.entries[i]
-			if !KeyEqual(e.Key, f.Key) || !KeyEqual(e.Value, f.Value) {
+			if !keyEqual(e.Key, f.Key, depth) || !keyEqual(e.Value, f.Value, depth) {
 				return false
 			}
 		}
 		return true
 	case []any:
 		y, ok := b.([]any)
-		return ok && sliceEqual(x, y)
+		return ok && sliceEqual(x, y, depth)
 	case *TypedArray:
 		y, ok := b.(*TypedArray)
-		return ok && x.Elem == y.Elem && sliceEqual(x.Values, y.Values)
+		return ok && x.Elem == y.Elem && sliceEqual(x.Values, y.Values, depth)
 	case *Object:
 		y, ok := b.(*Object)
 		if !ok || x.Class != y.Class || len(x.Properties) != len(y.Properties) {
 			return false
 		}
 		for i := range x.Properties {
-			if x.Properties[i].Name != y.Properties[i].Name || !KeyEqual(x.Properties[i].Value, y.Properties[i].Value) {
+			if x.Properties[i].Name != y.Properties[i].Name || !keyEqual(x.Properties[i].Value, y.Properties[i].Value, depth) {
 				return false
 			}
 		}
@@ -231,12 +238,12 @@ func KeyEqual(a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-func sliceEqual(x, y []any) bool {
+func sliceEqual(x, y []any, depth int) bool {
 	if len(x) != len(y) {
 		return false
 	}
 	for i := range x {
-		if !KeyEqual(x[i], y[i]) {
+		if !keyEqual(x[i], y[i], depth) {
 			return false
 		}
 	}

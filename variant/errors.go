@@ -16,7 +16,7 @@ var (
 	// ErrFileEOF: a string's length runs past the end of the input (Godot
 	// returns ERR_FILE_EOF here, not ERR_INVALID_DATA).
 	ErrFileEOF = godoterr.ErrFileEOF
-	// ErrUnauthorized: a full Object while DecodeOptions.AllowObjects is false.
+	// ErrUnauthorized: a full Object while Decoder.AllowObjects (or the AllowObjects option) is false.
 	ErrUnauthorized = godoterr.ErrUnauthorized
 	// ErrOutOfMemory: MaxDepth or MaxSize exceeded (Godot 4 uses it for its
 	// depth limit of 1024).
@@ -42,7 +42,8 @@ func (e *DecodeError) Error() string {
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // EncodeError reports a value that cannot be encoded. It unwraps to
-// ErrUnavailable, ErrInvalidParameter or ErrOutOfMemory.
+// ErrUnavailable, ErrInvalidParameter or ErrOutOfMemory (errors returned by a
+// Marshaler keep their own Godot code when they wrap one).
 type EncodeError struct {
 	Path   string // where in the value, e.g. "[3].position"; empty for the top level
 	Reason string
