@@ -44,9 +44,15 @@ cd "$dir"
 (
 	cd debs
 	rm -f ./*.deb
-	apt-get download chromium-headless-shell chromium-common libdouble-conversion3 libflac12 \
-		libharfbuzz-subset0 libminizip1 libopenh264-7 libopenjp2-7 libasyncns0 libmp3lame0 \
-		libmpg123-0 libvorbisenc2 libsndfile1 libpulse0 libxnvctrl0 >/dev/null
+	debs=(chromium-headless-shell chromium-common libdouble-conversion3 libflac12
+		libharfbuzz-subset0 libminizip1 libopenh264-7 libopenjp2-7 libasyncns0 libmp3lame0
+		libmpg123-0 libvorbisenc2 libsndfile1 libpulse0 libxnvctrl0)
+	if ! apt-get download "${debs[@]}" >/dev/null; then
+		# A fresh machine may have no package lists yet: refresh them once.
+		echo "apt-get download failed; running apt-get update and retrying" >&2
+		if [ "$(id -u)" -eq 0 ]; then apt-get update </dev/null; else sudo -n apt-get update </dev/null; fi
+		apt-get download "${debs[@]}" >/dev/null
+	fi
 )
 for deb in debs/*.deb; do
 	dpkg-deb -x "$deb" chroot
