@@ -50,6 +50,7 @@ func (d *Decoder) Decode(src []byte) (v any, n int, err error) {
 		allowObj: d.AllowObjects,
 		maxDepth: d.MaxDepth,
 	}
+	r.a.init()
 	f := d.Format.orDefault()
 	r.is3 = f.is3()
 	r.typedArr = f.typedArrays()
@@ -121,6 +122,7 @@ type reader struct {
 	maxDepth  int
 	cache     *strCache      // short strings already boxed, taken from cachePool on first use
 	hashMemo  map[any]uint64 // content hashes of container keys (see keyHash)
+	a         arena          // where decoded values are boxed (see arena.go)
 }
 
 // strCache remembers recently decoded short strings as ready-made `any`
@@ -241,23 +243,23 @@ func (r *reader) value(pos, depth int) (any, int, error) {
 			if r.left(p) < 8 {
 				return nil, 0, r.short(p, 8, "int64")
 			}
-			return int64(r.u64(p)), p + 8, nil
+			return r.a.int64(int64(r.u64(p))), p + 8, nil
 		}
 		if r.left(p) < 4 {
 			return nil, 0, r.short(p, 4, "int32")
 		}
-		return int64(int32(r.u32(p))), p + 4, nil
+		return r.a.int64(int64(int32(r.u32(p)))), p + 4, nil
 	case TypeFloat:
 		if h&flag64 != 0 {
 			if r.left(p) < 8 {
 				return nil, 0, r.short(p, 8, "float64")
 			}
-			return math.Float64frombits(r.u64(p)), p + 8, nil
+			return r.a.float64(math.Float64frombits(r.u64(p))), p + 8, nil
 		}
 		if r.left(p) < 4 {
 			return nil, 0, r.short(p, 4, "float32")
 		}
-		return float64(math.Float32frombits(r.u32(p))), p + 4, nil
+		return r.a.float64(float64(math.Float32frombits(r.u32(p)))), p + 4, nil
 	case TypeString:
 		return r.strAny(p)
 	case TypeStringName:
@@ -275,7 +277,7 @@ func (r *reader) value(pos, depth int) (any, int, error) {
 		if r.left(p) < 16 {
 			return nil, 0, r.short(p, 16, "Color")
 		}
-		return r.color(p), p + 16, nil
+		return r.a.col.box(r.color(p)), p + 16, nil
 	case TypeNodePath:
 		return r.nodePath(p)
 	case TypeRID:
@@ -308,16 +310,16 @@ func (r *reader) value(pos, depth int) (any, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		b := make([]byte, n)
+		b := r.a.bytes.take(n)
 		copy(b, r.src[p:])
-		return b, p + n + pad4(n), nil
+		return r.a.byteBx.box(b), p + n + pad4(n), nil
 	case TypePackedInt32Array:
 		n, p, err := r.packedCount(p, 4, t)
 		if err != nil {
 			return nil, 0, err
 		}
-		out := make([]int32, n)
-		return out, r.i32s(p, out), nil
+		out := r.a.i32Data.take(n)
+		return r.a.i32Box.box(out), r.i32s(p, out), nil
 	case TypePackedInt64Array:
 		n, p, err := r.packedCount(p, 8, t)
 		if err != nil {
@@ -334,12 +336,12 @@ func (r *reader) value(pos, depth int) (any, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		out := make([]float32, n)
+		out := r.a.f32Data.take(n)
 		for i := range out {
 			out[i] = math.Float32frombits(r.u32(p))
 			p += 4
 		}
-		return out, p, nil
+		return r.a.f32Box.box(out), p, nil
 	case TypePackedFloat64Array:
 		n, p, err := r.packedCount(p, 8, t)
 		if err != nil {
@@ -428,11 +430,11 @@ func (r *reader) math(t Type, p int, wide bool, rw int) (any, int, error) {
 	var v any
 	switch t {
 	case TypeVector2:
-		v = Vector2{c[0], c[1]}
+		v = r.a.v2.box(Vector2{c[0], c[1]})
 	case TypeRect2:
 		v = Rect2{Vector2{c[0], c[1]}, Vector2{c[2], c[3]}}
 	case TypeVector3:
-		v = Vector3{c[0], c[1], c[2]}
+		v = r.a.v3.box(Vector3{c[0], c[1], c[2]})
 	case TypeTransform2D:
 		v = Transform2D{Vector2{c[0], c[1]}, Vector2{c[2], c[3]}, Vector2{c[4], c[5]}}
 	case TypeVector4:
@@ -497,18 +499,15 @@ func (r *reader) str(p int) (string, int, error) {
 	return s, p + 4 + int(end), nil
 }
 
-// strAny is str returning the string boxed, from the cache when short.
+// strAny is str returning the string boxed: short strings from the cache
+// (game state repeats its keys), others from the arena.
 func (r *reader) strAny(p int) (any, int, error) {
 	if r.left(p) < 4 {
 		return "", 0, r.short(p, 4, "string length")
 	}
 	l := int64(int32(r.u32(p)))
-	if l < 0 || l > strCacheMax {
-		s, p, err := r.str(p)
-		if err != nil {
-			return nil, 0, err
-		}
-		return s, p, nil
+	if l < 0 {
+		return nil, 0, derr(p, ErrFileEOF, "string length %d is negative", l)
 	}
 	end := l + int64(pad4(int(l)))
 	if left := int64(r.left(p + 4)); end > left {
@@ -523,19 +522,26 @@ func (r *reader) strAny(p int) (any, int, error) {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		b = b[:i]
 	}
+	next := p + 4 + int(end)
+	if len(b) > strCacheMax {
+		if !utf8.Valid(b) {
+			return nil, 0, derr(off, ErrInvalidData, "string is not valid UTF-8")
+		}
+		return r.a.string(b), next, nil
+	}
 	if r.cache == nil {
 		r.cache = cachePool.Get().(*strCache)
 	}
 	e := &r.cache[shortHash(b)]
 	if e.v != nil && e.s == string(b) {
-		return e.v, p + 4 + int(end), nil
+		return e.v, next, nil
 	}
 	if !utf8.Valid(b) {
 		return nil, 0, derr(off, ErrInvalidData, "string is not valid UTF-8")
 	}
-	e.s = string(b)
-	e.v = e.s
-	return e.v, p + 4 + int(end), nil
+	v := r.a.string(b)
+	e.s, e.v = v.(string), v
+	return v, next, nil
 }
 
 // makeString converts Godot string bytes as String::parse_utf8 does: a
@@ -679,7 +685,7 @@ func (r *reader) array(pos int, h uint32, depth int) (any, int, error) {
 	if !r.fits(p, uint64(n), 4) {
 		return nil, 0, derr(p-4, ErrInvalidData, "Array count %d exceeds the %d bytes left", n, max(r.left(p), 0))
 	}
-	vals := make([]any, n)
+	vals := r.a.anyData.take(int(n))
 	for i := range vals {
 		v, q, err := r.value(p, depth+1)
 		if err != nil {
@@ -691,7 +697,7 @@ func (r *reader) array(pos int, h uint32, depth int) (any, int, error) {
 	if elem.Kind != KindNone {
 		return &TypedArray{Elem: elem, Values: vals}, p, nil
 	}
-	return vals, p, nil
+	return r.a.anyBox.box(vals), p, nil
 }
 
 func (r *reader) dict(pos int, h uint32, depth int) (any, int, error) {
@@ -715,7 +721,7 @@ func (r *reader) dict(pos int, h uint32, depth int) (any, int, error) {
 	if !r.fits(p, uint64(n), 8) {
 		return nil, 0, derr(p-4, ErrInvalidData, "Dictionary count %d exceeds the %d bytes left", n, max(r.left(p), 0))
 	}
-	d = newDict(int(n))
+	d = r.a.dict(int(n))
 	d.KeyType, d.ValueType = kt, vt
 	var ix dictIndex
 	for range n {
@@ -731,44 +737,6 @@ func (r *reader) dict(pos int, h uint32, depth int) (any, int, error) {
 		r.dictPut(d, &ix, k, v)
 	}
 	return d, p, nil
-}
-
-// newDict returns an empty Dictionary with room for n entries; small ones
-// come with their entries in the same allocation.
-func newDict(n int) *Dictionary {
-	switch {
-	case n == 0:
-		return &Dictionary{}
-	case n <= 2:
-		c := new(struct {
-			d Dictionary
-			e [2]DictEntry
-		})
-		c.d.entries = c.e[:0]
-		return &c.d
-	case n <= 4:
-		c := new(struct {
-			d Dictionary
-			e [4]DictEntry
-		})
-		c.d.entries = c.e[:0]
-		return &c.d
-	case n <= 8:
-		c := new(struct {
-			d Dictionary
-			e [8]DictEntry
-		})
-		c.d.entries = c.e[:0]
-		return &c.d
-	case n <= 16:
-		c := new(struct {
-			d Dictionary
-			e [16]DictEntry
-		})
-		c.d.entries = c.e[:0]
-		return &c.d
-	}
-	return &Dictionary{entries: make([]DictEntry, 0, n)}
 }
 
 // dictIndex finds duplicate keys while a large Dictionary is decoded, so
