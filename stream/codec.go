@@ -61,7 +61,9 @@ var ErrInvalidUTF8 = fmt.Errorf("stream: invalid UTF-8 in utf8_string: %w", godo
 
 // AppendString appends Godot's put_string: a u32 character count, then one
 // byte per character (3.x: the low 8 bits of the code point; 4.x: the ASCII
-// character, or a space for anything above U+007F).
+// character, or a space for anything above U+007F, as String.ascii() does:
+// observed with the real Godot 4.2-dev engine, which also logs a Unicode
+// error for each such character).
 func (c Codec) AppendString(dst []byte, s string) []byte {
 	n := utf8.RuneCountInString(s)
 	dst = c.order().AppendUint32(dst, uint32(n))

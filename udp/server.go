@@ -37,7 +37,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	conn    *net.UDPConn
-	bconn   batchConn
+	bconn   *batcher
 	peers   map[netip.AddrPort]*Peer
 	pending []*Peer
 	closed  bool
@@ -76,8 +76,13 @@ func (s *Server) Listen(addr netip.AddrPort) error {
 	if err != nil {
 		return fmt.Errorf("udp: server bind %v: %w (%w)", addr, err, godoterr.ErrCantCreate)
 	}
+	bc, err := newBatcher(conn, network == "udp4", s.cfg.BatchSize)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("udp: server bind %v: %w (%w)", addr, err, godoterr.ErrCantCreate)
+	}
 	s.conn = conn
-	s.bconn = batchFor(conn, network == "udp4")
+	s.bconn = bc
 	s.closed = false
 	go readLoop(conn, s.bconn, s.cfg.BatchSize, s.route)
 	return nil

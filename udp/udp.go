@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
@@ -33,7 +34,7 @@ const DefaultQueueBytes = 1 << 17
 const MaxQueueBytes = 1 << 30
 
 // DefaultBatchSize is how many datagrams one receive system call may return
-// (recvmmsg through golang.org/x/net on Linux).
+// (recvmmsg on Linux; elsewhere one datagram per call).
 const DefaultBatchSize = 32
 
 // readBufSize is the receive buffer per datagram, as Godot's 64 KiB.
@@ -46,8 +47,9 @@ type Config struct {
 	// not fit is dropped and counted in Stats.DroppedQueueFull.
 	QueueBytes int
 	// BatchSize is the number of datagrams read per system call; 0 means
-	// DefaultBatchSize, 1 reads one at a time without x/net. The receive
-	// goroutine holds BatchSize buffers of 64 KiB.
+	// DefaultBatchSize, 1 reads one datagram per system call. The receive
+	// goroutine holds BatchSize buffers of 64 KiB. Neither mode allocates
+	// per datagram.
 	BatchSize int
 }
 
@@ -96,6 +98,10 @@ var (
 	// ErrLocked: the Peer belongs to a Server and cannot change its
 	// connection, broadcast or multicast settings.
 	ErrLocked = fmt.Errorf("udp: peer is owned by a UDPServer: %w", godoterr.ErrLocked)
+	// ErrNoPacket: GetPacket or GetPacketFrom found the queue empty
+	// (wraps godoterr.ErrUnavailable, Godot's ERR_UNAVAILABLE). A shared
+	// value, so polling an empty queue allocates nothing.
+	ErrNoPacket = fmt.Errorf("udp: no packet queued: %w", godoterr.ErrUnavailable)
 )
 
 // Peer is Godot's PacketPeerUDP. Each datagram is one packet; nothing is
@@ -112,11 +118,10 @@ type Peer struct {
 
 	mu        sync.Mutex
 	conn      *net.UDPConn
-	bconn     batchConn
+	bconn     *batcher
 	v4        bool // socket is IPv4-only
 	q         ring
 	dest      netip.AddrPort
-	destAddr  *net.UDPAddr // cached for WriteBatch
 	connected bool
 	last      netip.AddrPort
 	broadcast bool
@@ -124,22 +129,8 @@ type Peer struct {
 	server    *Server // owner, or nil
 	notify    chan struct{}
 	done      chan struct{}
-	wmsgs     []ipv4.Message
-	wmu       sync.Mutex
 
 	counters
-}
-
-func batchFor(conn *net.UDPConn, v4 bool) batchConn {
-	if v4 {
-		return ipv4.NewPacketConn(conn)
-	}
-	return ipv6.NewPacketConn(conn)
-}
-
-type batchConn interface {
-	ReadBatch([]ipv4.Message, int) (int, error)
-	WriteBatch([]ipv4.Message, int) (int, error)
 }
 
 // New returns an unbound Peer. An invalid cfg is an error wrapping
@@ -205,9 +196,14 @@ func (p *Peer) openLocked(network string, addr netip.AddrPort) error {
 	if err != nil {
 		return fmt.Errorf("udp: bind %v: %w (%w)", addr, err, godoterr.ErrCantCreate)
 	}
+	bc, err := newBatcher(conn, network == "udp4", p.cfg.BatchSize)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("udp: bind %v: %w (%w)", addr, err, godoterr.ErrCantCreate)
+	}
 	p.conn = conn
 	p.v4 = network == "udp4"
-	p.bconn = batchFor(conn, p.v4)
+	p.bconn = bc
 	if p.broadcast {
 		_ = setBroadcast(conn, true)
 	}
@@ -229,42 +225,39 @@ func (p *Peer) ensureOpenLocked(to netip.Addr) error {
 	return p.openLocked("udp6", netip.AddrPortFrom(netip.IPv6Unspecified(), 0))
 }
 
-// readLoop reads datagrams from conn until it is closed, passing each batch
-// to deliver. One goroutine per socket; no allocation per datagram when
-// batch is 1 (x/net's ReadBatch allocates the sender address).
-func readLoop(conn *net.UDPConn, bc batchConn, batch int, deliver func(from netip.AddrPort, p []byte, last bool)) {
+// readLoop reads datagrams from conn until it is closed, passing each to
+// deliver (last marks the final datagram of a batch). One goroutine per
+// socket, parked in the netpoller while nothing arrives; no allocation per
+// datagram in either mode.
+func readLoop(conn *net.UDPConn, bc *batcher, batch int, deliver func(from netip.AddrPort, p []byte, last bool)) {
+	var buf []byte
 	if batch <= 1 {
-		buf := make([]byte, readBufSize)
-		for {
-			n, from, err := conn.ReadFromUDPAddrPort(buf)
-			if err != nil {
-				if errors.Is(err, net.ErrClosed) {
-					return
-				}
-				continue // e.g. ICMP port unreachable reported on the socket
-			}
-			deliver(from, buf[:n], true)
-		}
+		buf = make([]byte, readBufSize)
 	}
-	msgs := make([]ipv4.Message, batch)
-	for i := range msgs {
-		msgs[i].Buffers = [][]byte{make([]byte, readBufSize)}
-	}
+	failures := 0
 	for {
-		n, err := bc.ReadBatch(msgs, 0)
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		for i := 0; i < n; i++ {
-			m := &msgs[i]
+		var err error
+		if batch <= 1 {
+			var n int
 			var from netip.AddrPort
-			if ua, ok := m.Addr.(*net.UDPAddr); ok {
-				from = ua.AddrPort()
+			if n, from, err = conn.ReadFromUDPAddrPort(buf); err == nil {
+				deliver(from, buf[:n], true)
 			}
-			deliver(from, m.Buffers[0][:m.N], i == n-1)
+		} else {
+			err = bc.read(deliver)
+		}
+		switch {
+		case err == nil:
+			failures = 0
+		case errors.Is(err, net.ErrClosed):
+			return
+		default:
+			// E.g. ECONNREFUSED after an ICMP port unreachable: the socket
+			// reports it once and goes on. Back off if an error persists
+			// rather than spin.
+			if failures++; failures > 8 {
+				time.Sleep(10 * time.Millisecond)
+			}
 		}
 	}
 }
@@ -328,7 +321,6 @@ func (p *Peer) SetDestAddress(addr netip.AddrPort) error {
 
 func (p *Peer) setDestLocked(addr netip.AddrPort) {
 	p.dest = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
-	p.destAddr = net.UDPAddrFromAddrPort(p.dest)
 }
 
 // ConnectToHost makes the Peer talk only to addr (connect_to_host, Godot
@@ -451,10 +443,11 @@ func sendErr(err error) error {
 }
 
 // PutBatch sends every packet of pkts to the destination with as few
-// system calls as possible (sendmmsg on Linux) and returns how many were
-// sent. Empty packets are skipped (counted as sent); the checks and errors
-// are PutPacket's, for the first packet that fails. Not allocation-free:
-// x/net converts each address.
+// system calls as possible (sendmmsg on Linux, up to 64 datagrams per call)
+// and returns how many leading entries of pkts were sent. Empty packets are
+// skipped (counted as sent). The checks and errors are PutPacket's; on a
+// send error the count says where it stopped. In steady state it allocates
+// nothing.
 func (p *Peer) PutBatch(pkts [][]byte) (int, error) {
 	for _, b := range pkts {
 		if len(b) > MaxPacketSize {
@@ -462,7 +455,7 @@ func (p *Peer) PutBatch(pkts [][]byte) (int, error) {
 		}
 	}
 	p.mu.Lock()
-	dest, da := p.dest, p.destAddr
+	dest := p.dest
 	if !dest.IsValid() {
 		p.mu.Unlock()
 		return 0, ErrNoDestination
@@ -476,41 +469,19 @@ func (p *Peer) PutBatch(pkts [][]byte) (int, error) {
 		bc = p.server.bconn
 	}
 	p.mu.Unlock()
-	p.wmu.Lock()
-	defer p.wmu.Unlock()
-	ms := p.wmsgs[:0]
-	for _, b := range pkts {
-		if len(b) == 0 {
-			continue
-		}
-		i := len(ms)
-		if i < cap(ms) {
-			ms = ms[:i+1]
-		} else {
-			ms = append(ms, ipv4.Message{})
-		}
-		if ms[i].Buffers == nil {
-			ms[i].Buffers = make([][]byte, 1)
-		}
-		ms[i].Buffers[0], ms[i].Addr = b, da
-	}
-	p.wmsgs = ms
+	n, bytes, err := bc.write(pkts, dest)
 	sent := 0
-	for sent < len(ms) {
-		n, err := bc.WriteBatch(ms[sent:], 0)
-		if err != nil {
-			return sent, sendErr(err)
+	for _, b := range pkts[:n] {
+		if len(b) > 0 {
+			sent++
 		}
-		for _, m := range ms[sent : sent+n] {
-			p.bytesOut.Add(uint64(len(m.Buffers[0])))
-		}
-		p.packetsOut.Add(uint64(n))
-		sent += n
 	}
-	for i := range ms {
-		ms[i].Buffers[0] = nil
+	p.packetsOut.Add(uint64(sent))
+	p.bytesOut.Add(bytes)
+	if err != nil {
+		return n, sendErr(err)
 	}
-	return len(pkts), nil
+	return n, nil
 }
 
 func (p *Peer) openErrLocked() error {
@@ -534,7 +505,7 @@ func (p *Peer) GetPacket() ([]byte, error) {
 		if err := p.openErrLocked(); err != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("udp: no packet queued: %w", godoterr.ErrUnavailable)
+		return nil, ErrNoPacket
 	}
 	b := make([]byte, n)
 	p.q.pop(b)
@@ -554,7 +525,7 @@ func (p *Peer) GetPacketFrom(dst []byte) (int, netip.AddrPort, error) {
 		if err := p.openErrLocked(); err != nil {
 			return 0, netip.AddrPort{}, err
 		}
-		return 0, netip.AddrPort{}, fmt.Errorf("udp: no packet queued: %w", godoterr.ErrUnavailable)
+		return 0, netip.AddrPort{}, ErrNoPacket
 	}
 	if len(dst) < n {
 		return 0, netip.AddrPort{}, fmt.Errorf("udp: packet of %d bytes, buffer of %d: %w", n, len(dst), godoterr.ErrInvalidParameter)
