@@ -43,17 +43,45 @@ func typeWord[T any](zero T) unsafe.Pointer {
 const (
 	slabMinChunk = 8    // elements in a slab's first chunk
 	slabMaxChunk = 1024 // elements in its largest chunk
+	// slabMaxBytes caps a chunk's size in bytes so that it stays a small
+	// object for the allocator (32 KiB less the header of an object with
+	// pointers): larger ones take the slower large-object path.
+	slabMaxBytes = 32<<10 - 64
 )
+
+// progress is how far a decode has read, for sizing chunks: pos is the
+// offset of the container being decoded (updated as each one starts), size
+// is len(src).
+type progress struct {
+	pos, size int
+}
 
 // slab hands out elements of type T from chunks. The zero slab is ready to
 // use once typ is set (see the slab type words below).
 type slab[T any] struct {
-	buf []T
-	typ unsafe.Pointer
+	buf  []T
+	typ  unsafe.Pointer
+	used int // elements in chunks before buf
 }
 
-func (s *slab[T]) grow(need int) {
-	n := max(min(2*cap(s.buf), slabMaxChunk), slabMinChunk)
+// grow starts a chunk with room for at least need elements. Its size is the
+// slab's use so far extrapolated to the input still to read (game state is
+// regular, so this is close to what the rest of the decode needs and
+// avoids most of the slack of plain doubling), at least a quarter of the
+// use so far (so that the chunk count stays logarithmic) and at most
+// slabMaxChunk elements or one per 8 bytes left; before anything is known
+// it doubles from slabMinChunk. A chunk is also at most slabMaxBytes.
+func (s *slab[T]) grow(need int, pr *progress) {
+	var zero T
+	maxChunk := max(min(slabMaxChunk, slabMaxBytes/int(max(unsafe.Sizeof(zero), 1))), slabMinChunk)
+	s.used += len(s.buf)
+	n := max(min(2*cap(s.buf), maxChunk), slabMinChunk)
+	if s.used > 0 && pr.pos > 0 && pr.pos < pr.size {
+		left := pr.size - pr.pos
+		pred := int(min(uint64(s.used)*uint64(left)/uint64(pr.pos), slabMaxChunk))
+		pred += pred/16 + slabMinChunk
+		n = max(min(pred, maxChunk, left/8), min(s.used/4, maxChunk), slabMinChunk)
+	}
 	if need > n {
 		n = need
 	}
@@ -62,9 +90,9 @@ func (s *slab[T]) grow(need int) {
 
 // box stores v in the slab and returns it as an interface value, as any(v)
 // would but without an allocation of its own.
-func (s *slab[T]) box(v T) any {
+func (s *slab[T]) box(v T, pr *progress) any {
 	if len(s.buf) == cap(s.buf) {
-		s.grow(1)
+		s.grow(1, pr)
 	}
 	s.buf = append(s.buf, v)
 	var out any
@@ -76,7 +104,7 @@ func (s *slab[T]) box(v T) any {
 
 // take returns n zeroed elements with capacity n. Requests larger than a
 // chunk get their own allocation.
-func (s *slab[T]) take(n int) []T {
+func (s *slab[T]) take(n int, pr *progress) []T {
 	if n == 0 {
 		return []T{}
 	}
@@ -84,7 +112,7 @@ func (s *slab[T]) take(n int) []T {
 		return make([]T, n)
 	}
 	if cap(s.buf)-len(s.buf) < n {
-		s.grow(n)
+		s.grow(n, pr)
 	}
 	l := len(s.buf)
 	s.buf = s.buf[:l+n]
@@ -111,6 +139,8 @@ type arena struct {
 	f32Box slab[[]float32]
 	byteBx slab[[]byte]
 	anyBox slab[[]any]
+
+	pr progress
 }
 
 var (
@@ -144,14 +174,14 @@ func (a *arena) int64(v int64) any {
 	if uint64(v) < 256 {
 		return v
 	}
-	return a.i64.box(v)
+	return a.i64.box(v, &a.pr)
 }
 
 func (a *arena) float64(v float64) any {
 	if v == 0 && !math.Signbit(v) {
 		return v
 	}
-	return a.f64.box(v)
+	return a.f64.box(v, &a.pr)
 }
 
 // string copies b into the arena and boxes it as a string.
@@ -163,22 +193,18 @@ func (a *arena) string(b []byte) any {
 	if len(b) > slabMaxChunk/4 {
 		s = string(b)
 	} else {
-		d := a.bytes.take(len(b))
+		d := a.bytes.take(len(b), &a.pr)
 		copy(d, b)
 		s = unsafe.String(&d[0], len(d))
 	}
-	return a.str.box(s)
+	return a.str.box(s, &a.pr)
 }
 
-// dict returns an empty Dictionary with room for n entries.
-func (a *arena) dict(n int) *Dictionary {
+// dict returns an empty Dictionary.
+func (a *arena) dict() *Dictionary {
 	if len(a.dicts.buf) == cap(a.dicts.buf) {
-		a.dicts.grow(1)
+		a.dicts.grow(1, &a.pr)
 	}
 	a.dicts.buf = a.dicts.buf[:len(a.dicts.buf)+1]
-	d := &a.dicts.buf[len(a.dicts.buf)-1]
-	if n > 0 {
-		d.entries = a.ents.take(n)[:0]
-	}
-	return d
+	return &a.dicts.buf[len(a.dicts.buf)-1]
 }

@@ -221,10 +221,16 @@ func TestDoublePrecision(t *testing.T) {
 	if !bytes.Equal(b, want) {
 		t.Fatalf("double Vector2: % x", b)
 	}
-	// Any 4.x Format decodes the wide layout.
-	v, _, err := Decode(want, Godot4)
+	// Any 4.x Format decodes the wide layout: a Double format keeps the
+	// float64 components, a single-precision one rounds them to float32 as
+	// a single-precision Godot build does.
+	v, _, err := Decode(want, fd)
 	if err != nil || v != (Vector2{0.1, 2}) {
-		t.Fatalf("decode wide: %v %v", v, err)
+		t.Fatalf("decode wide (double): %v %v", v, err)
+	}
+	v, _, err = Decode(want, Godot4)
+	if err != nil || v != (Vector2{float64(float32(0.1)), 2}) {
+		t.Fatalf("decode wide (single): %v %v", v, err)
 	}
 	// Color and integer vectors never widen.
 	b, _ = Append(nil, Color{1, 1, 1, 1}, fd)

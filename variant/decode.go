@@ -51,8 +51,10 @@ func (d *Decoder) Decode(src []byte) (v any, n int, err error) {
 		maxDepth: d.MaxDepth,
 	}
 	r.a.init()
+	r.a.pr.size = len(src)
 	f := d.Format.orDefault()
 	r.is3 = f.is3()
+	r.double = f.wideReals()
 	r.typedArr = f.typedArrays()
 	r.typedDict = f.typedDictionaries()
 	switch {
@@ -117,11 +119,14 @@ type reader struct {
 	is3       bool
 	typedArr  bool
 	typedDict bool
+	double    bool // Format.Double: keep float64 components of math types
 	allowObj  bool
 	numTypes  uint32
 	maxDepth  int
 	cache     *strCache      // short strings already boxed, taken from cachePool on first use
 	hashMemo  map[any]uint64 // content hashes of container keys (see keyHash)
+	shape     keyShape       // keys of the last small Dictionary (see dict)
+	shapeGen  int            // incremented when shape changes
 	a         arena          // where decoded values are boxed (see arena.go)
 }
 
@@ -129,30 +134,56 @@ type reader struct {
 // values: Dictionary keys and enum-like values repeat in game state, and a
 // hit costs no allocation. Entries are immutable strings, so a cache may be
 // shared by later decodes.
-type strCache [strCacheSize]struct {
-	s string
-	v any
+type strCache [strCacheSize]cacheEntry
+
+// cacheEntry is one cached string: its length and first 16 bytes (zero
+// padded) as words, so that a lookup of a string of up to 16 bytes compares
+// three words, and the string boxed. A free entry has v == nil.
+type cacheEntry struct {
+	w0, w1 uint64
+	n      int
+	v      any
 }
 
 const (
-	strCacheSize = 256 // entries; a power of two
-	strCacheMax  = 32  // longest string cached, in bytes
+	strCacheBits = 8
+	strCacheSize = 1 << strCacheBits // entries
+	strCacheMax  = 32                // longest string cached, in bytes
 )
 
 var cachePool = sync.Pool{New: func() any { return new(strCache) }}
 
-// shortHash is a cheap hash of a string of at most strCacheMax bytes: its
-// length and its first and last four bytes.
-func shortHash(b []byte) uint32 {
-	var x uint32
-	switch {
-	case len(b) >= 4:
-		x = binary.LittleEndian.Uint32(b)*0x9E3779B1 ^ binary.LittleEndian.Uint32(b[len(b)-4:])*0x85EBCA77
-	case len(b) > 0:
-		x = (uint32(b[0]) | uint32(b[len(b)/2])<<8 | uint32(b[len(b)-1])<<16) * 0x9E3779B1
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// byteMask returns a mask of the low n bytes of a word (all of it when n >= 8).
+func byteMask(n int) uint64 {
+	if n >= 8 {
+		return ^uint64(0)
 	}
-	x ^= uint32(len(b)) * 0xC2B2AE3D
-	return (x ^ x>>15 ^ x>>23) & (strCacheSize - 1)
+	return uint64(1)<<(8*uint(max(n, 0))) - 1
+}
+
+// words returns the first 16 bytes of b as two little-endian words, zero
+// padded.
+func words(b []byte) (w0, w1 uint64) {
+	if len(b) >= 16 {
+		return binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+	}
+	var t [16]byte
+	copy(t[:], b)
+	return binary.LittleEndian.Uint64(t[:]), binary.LittleEndian.Uint64(t[8:])
+}
+
+// strHash hashes a short string from its length and first 16 bytes (as
+// words). Its top strCacheBits bits index the cache.
+func strHash(w0, w1 uint64, n int) uint32 {
+	x := w0*0x9E3779B97F4A7C15 ^ w1*0xC2B2AE3D27D4EB4F ^ uint64(n)*0x165667B19E3779F9
+	x ^= x >> 29
+	x *= 0xBF58476D1CE4E5B9
+	return uint32(x >> 32)
 }
 
 func derr(off int, err error, format string, args ...any) error {
@@ -166,7 +197,11 @@ func (r *reader) left(p int) int { return len(r.src) - p }
 func (r *reader) short(p, need int, what string) error {
 	l := r.left(p)
 	if l < 0 {
+		// A PackedByteArray without its padding counts the missing pad
+		// bytes as consumed (as Godot does), which can put p past the end;
+		// report the end of the input.
 		l = 0
+		p = len(r.src)
 	}
 	return derr(p, ErrInvalidData, "%s needs %d bytes, %d left", what, need, l)
 }
@@ -174,11 +209,22 @@ func (r *reader) short(p, need int, what string) error {
 func (r *reader) u32(p int) uint32 { return binary.LittleEndian.Uint32(r.src[p:]) }
 func (r *reader) u64(p int) uint64 { return binary.LittleEndian.Uint64(r.src[p:]) }
 
+// f32 reads a float32 real at p as a float64.
+func (r *reader) f32(p int) float64 { return float64(math.Float32frombits(r.u32(p))) }
+
 // reals reads n real components at p into out: f32, or f64 when wide.
+// Unless the Format is Double, wide components are rounded to float32 as a
+// single-precision Godot build does when it decodes them into real_t: the
+// value then encodes the same way again, and keys that become equal after
+// rounding are merged at decode time, as in Godot.
 func (r *reader) reals(p int, wide bool, out []float64) int {
 	if wide {
 		for i := range out {
-			out[i] = math.Float64frombits(r.u64(p))
+			f := math.Float64frombits(r.u64(p))
+			if !r.double {
+				f = float64(float32(f))
+			}
+			out[i] = f
 			p += 8
 		}
 		return p
@@ -261,23 +307,34 @@ func (r *reader) value(pos, depth int) (any, int, error) {
 		}
 		return r.a.float64(float64(math.Float32frombits(r.u32(p)))), p + 4, nil
 	case TypeString:
-		return r.strAny(p)
+		v, _, p, err := r.strAny(p)
+		return v, p, err
 	case TypeStringName:
 		s, p, err := r.str(p)
 		if err != nil {
 			return nil, 0, err
 		}
 		return StringName(s), p, nil
-	case TypeVector2, TypeRect2, TypeVector3, TypeTransform2D, TypeVector4, TypePlane,
+	case TypeVector2:
+		if !wide && r.left(p) >= 8 {
+			return r.a.v2.box(Vector2{r.f32(p), r.f32(p + 4)}, &r.a.pr), p + 8, nil
+		}
+		return r.math(t, p, wide)
+	case TypeVector3:
+		if !wide && r.left(p) >= 12 {
+			return r.a.v3.box(Vector3{r.f32(p), r.f32(p + 4), r.f32(p + 8)}, &r.a.pr), p + 12, nil
+		}
+		return r.math(t, p, wide)
+	case TypeRect2, TypeTransform2D, TypeVector4, TypePlane,
 		TypeQuaternion, TypeAABB, TypeBasis, TypeTransform3D, TypeProjection:
-		return r.math(t, p, wide, rw)
+		return r.math(t, p, wide)
 	case TypeVector2i, TypeRect2i, TypeVector3i, TypeVector4i:
 		return r.intVec(t, p)
 	case TypeColor:
 		if r.left(p) < 16 {
 			return nil, 0, r.short(p, 16, "Color")
 		}
-		return r.a.col.box(r.color(p)), p + 16, nil
+		return r.a.col.box(r.color(p), &r.a.pr), p + 16, nil
 	case TypeNodePath:
 		return r.nodePath(p)
 	case TypeRID:
@@ -310,16 +367,16 @@ func (r *reader) value(pos, depth int) (any, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		b := r.a.bytes.take(n)
+		b := r.a.bytes.take(n, &r.a.pr)
 		copy(b, r.src[p:])
-		return r.a.byteBx.box(b), p + n + pad4(n), nil
+		return r.a.byteBx.box(b, &r.a.pr), p + n + pad4(n), nil
 	case TypePackedInt32Array:
 		n, p, err := r.packedCount(p, 4, t)
 		if err != nil {
 			return nil, 0, err
 		}
-		out := r.a.i32Data.take(n)
-		return r.a.i32Box.box(out), r.i32s(p, out), nil
+		out := r.a.i32Data.take(n, &r.a.pr)
+		return r.a.i32Box.box(out, &r.a.pr), r.i32s(p, out), nil
 	case TypePackedInt64Array:
 		n, p, err := r.packedCount(p, 8, t)
 		if err != nil {
@@ -336,12 +393,12 @@ func (r *reader) value(pos, depth int) (any, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		out := r.a.f32Data.take(n)
+		out := r.a.f32Data.take(n, &r.a.pr)
 		for i := range out {
 			out[i] = math.Float32frombits(r.u32(p))
 			p += 4
 		}
-		return r.a.f32Box.box(out), p, nil
+		return r.a.f32Box.box(out, &r.a.pr), p, nil
 	case TypePackedFloat64Array:
 		n, p, err := r.packedCount(p, 8, t)
 		if err != nil {
@@ -420,7 +477,11 @@ var mathCount = [typeMax]int{
 	TypeProjection: 16, TypeVector2i: 2, TypeRect2i: 4, TypeVector3i: 3, TypeVector4i: 4,
 }
 
-func (r *reader) math(t Type, p int, wide bool, rw int) (any, int, error) {
+func (r *reader) math(t Type, p int, wide bool) (any, int, error) {
+	rw := 4
+	if wide {
+		rw = 8
+	}
 	n := mathCount[t]
 	if r.left(p) < n*rw {
 		return nil, 0, r.short(p, n*rw, t.String())
@@ -430,11 +491,11 @@ func (r *reader) math(t Type, p int, wide bool, rw int) (any, int, error) {
 	var v any
 	switch t {
 	case TypeVector2:
-		v = r.a.v2.box(Vector2{c[0], c[1]})
+		v = r.a.v2.box(Vector2{c[0], c[1]}, &r.a.pr)
 	case TypeRect2:
 		v = Rect2{Vector2{c[0], c[1]}, Vector2{c[2], c[3]}}
 	case TypeVector3:
-		v = r.a.v3.box(Vector3{c[0], c[1], c[2]})
+		v = r.a.v3.box(Vector3{c[0], c[1], c[2]}, &r.a.pr)
 	case TypeTransform2D:
 		v = Transform2D{Vector2{c[0], c[1]}, Vector2{c[2], c[3]}, Vector2{c[4], c[5]}}
 	case TypeVector4:
@@ -500,21 +561,54 @@ func (r *reader) str(p int) (string, int, error) {
 }
 
 // strAny is str returning the string boxed: short strings from the cache
-// (game state repeats its keys), others from the arena.
-func (r *reader) strAny(p int) (any, int, error) {
+// (game state repeats its keys), others from the arena. It also returns a
+// non-zero tag of the string's content for short strings (0 for long ones):
+// equal strings have equal tags, which lets dict skip most key comparisons.
+func (r *reader) strAny(p int) (any, uint32, int, error) {
 	if r.left(p) < 4 {
-		return "", 0, r.short(p, 4, "string length")
+		return "", 0, 0, r.short(p, 4, "string length")
 	}
 	l := int64(int32(r.u32(p)))
 	if l < 0 {
-		return nil, 0, derr(p, ErrFileEOF, "string length %d is negative", l)
+		return nil, 0, 0, derr(p, ErrFileEOF, "string length %d is negative", l)
 	}
 	end := l + int64(pad4(int(l)))
 	if left := int64(r.left(p + 4)); end > left {
-		return "", 0, derr(p, ErrFileEOF, "string length %d (padded %d) exceeds the %d bytes left", l, end, max(left, 0))
+		return "", 0, 0, derr(p, ErrFileEOF, "string length %d (padded %d) exceeds the %d bytes left", l, end, max(left, 0))
 	}
-	b := r.src[p+4 : p+4+int(l)]
-	off := p + 4
+	q := p + 4
+	n := int(l)
+	next := q + int(end)
+	if n <= 16 && len(r.src)-q >= 16 {
+		// Fast path: ASCII without NUL has no BOM, no terminator and is
+		// valid UTF-8, so the bytes are the string. Bytes past the string
+		// are masked off and stand in as 0x01 for the check.
+		m0, m1 := byteMask(n), byteMask(n-8)
+		w0 := binary.LittleEndian.Uint64(r.src[q:]) & m0
+		w1 := binary.LittleEndian.Uint64(r.src[q+8:]) & m1
+		x0 := w0 | lowBits&^m0
+		x1 := w1 | lowBits&^m1
+		if (x0|(x0-lowBits)|x1|(x1-lowBits))&highBits == 0 {
+			v, tag := r.cached(r.src[q:q+n], w0, w1)
+			return v, tag, next, nil
+		}
+	}
+	b := r.src[q : q+n]
+	if len(b) <= strCacheMax {
+		ascii := true
+		for _, c := range b {
+			if c-1 >= 0x7F {
+				ascii = false
+				break
+			}
+		}
+		if ascii {
+			w0, w1 := words(b)
+			v, tag := r.cached(b, w0, w1)
+			return v, tag, next, nil
+		}
+	}
+	off := q
 	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		b = b[3:]
 		off += 3
@@ -522,26 +616,32 @@ func (r *reader) strAny(p int) (any, int, error) {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		b = b[:i]
 	}
-	next := p + 4 + int(end)
-	if len(b) > strCacheMax {
-		if !utf8.Valid(b) {
-			return nil, 0, derr(off, ErrInvalidData, "string is not valid UTF-8")
-		}
-		return r.a.string(b), next, nil
+	if !utf8.Valid(b) {
+		return nil, 0, 0, derr(off, ErrInvalidData, "string is not valid UTF-8")
 	}
+	if len(b) > strCacheMax {
+		return r.a.string(b), 0, next, nil
+	}
+	w0, w1 := words(b)
+	v, tag := r.cached(b, w0, w1)
+	return v, tag, next, nil
+}
+
+// cached boxes the valid string b (at most strCacheMax bytes, whose first
+// 16 bytes are w0 and w1) through the cache and returns it with its tag.
+func (r *reader) cached(b []byte, w0, w1 uint64) (any, uint32) {
+	h := strHash(w0, w1, len(b))
 	if r.cache == nil {
 		r.cache = cachePool.Get().(*strCache)
 	}
-	e := &r.cache[shortHash(b)]
-	if e.v != nil && e.s == string(b) {
-		return e.v, next, nil
-	}
-	if !utf8.Valid(b) {
-		return nil, 0, derr(off, ErrInvalidData, "string is not valid UTF-8")
+	e := &r.cache[h>>(32-strCacheBits)]
+	if e.n == len(b) && e.w0 == w0 && e.w1 == w1 && e.v != nil &&
+		(len(b) <= 16 || e.v.(string)[16:] == string(b[16:])) {
+		return e.v, h | 1
 	}
 	v := r.a.string(b)
-	e.s, e.v = v.(string), v
-	return v, next, nil
+	e.w0, e.w1, e.n, e.v = w0, w1, len(b), v
+	return v, h | 1
 }
 
 // makeString converts Godot string bytes as String::parse_utf8 does: a
@@ -669,6 +769,7 @@ func (r *reader) containerType(p int, kind ContainerKind) (ContainerType, int, e
 }
 
 func (r *reader) array(pos int, h uint32, depth int) (any, int, error) {
+	r.a.pr.pos = pos
 	p := pos + 4
 	var elem ContainerType
 	if r.typedArr {
@@ -685,7 +786,7 @@ func (r *reader) array(pos int, h uint32, depth int) (any, int, error) {
 	if !r.fits(p, uint64(n), 4) {
 		return nil, 0, derr(p-4, ErrInvalidData, "Array count %d exceeds the %d bytes left", n, max(r.left(p), 0))
 	}
-	vals := r.a.anyData.take(int(n))
+	vals := r.a.anyData.take(int(n), &r.a.pr)
 	for i := range vals {
 		v, q, err := r.value(p, depth+1)
 		if err != nil {
@@ -697,10 +798,11 @@ func (r *reader) array(pos int, h uint32, depth int) (any, int, error) {
 	if elem.Kind != KindNone {
 		return &TypedArray{Elem: elem, Values: vals}, p, nil
 	}
-	return r.a.anyBox.box(vals), p, nil
+	return r.a.anyBox.box(vals, &r.a.pr), p, nil
 }
 
 func (r *reader) dict(pos int, h uint32, depth int) (any, int, error) {
+	r.a.pr.pos = pos
 	p := pos + 4
 	var d *Dictionary
 	var kt, vt ContainerType
@@ -721,22 +823,158 @@ func (r *reader) dict(pos int, h uint32, depth int) (any, int, error) {
 	if !r.fits(p, uint64(n), 8) {
 		return nil, 0, derr(p-4, ErrInvalidData, "Dictionary count %d exceeds the %d bytes left", n, max(r.left(p), 0))
 	}
-	d = r.a.dict(int(n))
-	d.KeyType, d.ValueType = kt, vt
+	d = r.a.dict()
+	if kt.Kind != KindNone || vt.Kind != KindNone {
+		d.KeyType, d.ValueType = kt, vt
+	}
+	if n == 0 {
+		return d, p, nil
+	}
+	// Entries are written in place into ents (capacity n); d.entries is set
+	// once at the end, or kept current while dictPut handles a large map.
+	ents := r.a.ents.take(int(n), &r.a.pr)
+	cnt := 0
+	// tags[i] is the content tag of entry i's key when it is a short
+	// String (see strAny), 0 otherwise; a String key is compared only with
+	// the entries whose tag matches.
+	var tags [indexThreshold]uint32
+	// While the keys so far are those of the last small Dictionary (see
+	// keyShape), in order, a key whose encoding matches the next one there
+	// is that key, distinct from the ones before it.
+	var cur keyShape
+	sh := &r.shape
+	gen := r.shapeGen // a nested Dictionary may record another shape
+	onShape := int(n) <= indexThreshold
+	record := onShape
 	var ix dictIndex
+	strFast := depth+1 <= r.maxDepth
 	for range n {
-		k, q, err := r.value(p, depth+1)
-		if err != nil {
+		var k, v any
+		var tag uint32
+		var err error
+		if strFast && r.left(p) >= 4 && r.u32(p)&0xFF == 4 { // String, in both formats
+			kp := p
+			if onShape && r.shapeGen != gen {
+				onShape = false
+			}
+			if onShape && cnt < sh.n && r.sameBytes(p, sh.pos[cnt], sh.size[cnt]) {
+				// (read sh before the value: a nested Dictionary may change it)
+				k, tag = sh.ents[cnt].Key, sh.tags[cnt]
+				cur.pos[cnt], cur.size[cnt] = kp, sh.size[cnt]
+				p += sh.size[cnt]
+				if v, p, err = r.value(p, depth+1); err != nil {
+					return nil, 0, err
+				}
+				tags[cnt] = tag
+				ents[cnt] = DictEntry{Key: k, Value: v}
+				cnt++
+				continue
+			}
+			onShape = false
+			if k, tag, p, err = r.strAny(p + 4); err != nil {
+				return nil, 0, err
+			}
+			if record && cnt < indexThreshold && tag != 0 {
+				cur.pos[cnt], cur.size[cnt] = kp, p-kp
+			} else {
+				record = false
+			}
+		} else {
+			onShape, record = false, false
+			if k, p, err = r.value(p, depth+1); err != nil {
+				return nil, 0, err
+			}
+		}
+		if v, p, err = r.value(p, depth+1); err != nil {
 			return nil, 0, err
 		}
-		v, q, err := r.value(q, depth+1)
-		if err != nil {
-			return nil, 0, err
+		if cnt < indexThreshold {
+			i := smallFind(ents[:cnt], tags[:cnt], k, tag)
+			if i >= 0 {
+				ents[i].Value = v
+				record = false
+				continue
+			}
+			tags[cnt] = tag
+			ents[cnt] = DictEntry{Key: k, Value: v}
+			cnt++
+			continue
 		}
-		p = q
+		d.entries = ents[:cnt]
 		r.dictPut(d, &ix, k, v)
+		cnt = len(d.entries)
+	}
+	d.entries = ents[:cnt]
+	if record && cnt > 0 && !(onShape && r.shapeGen == gen && cnt == sh.n) { // (else the keys are sh's)
+		cur.n, cur.ents, cur.tags = cnt, ents[:cnt:cnt], tags
+		*sh = cur
+		r.shapeGen++
 	}
 	return d, p, nil
+}
+
+// keyShape is the String keys of the last small Dictionary decoded with
+// only such keys and no duplicates: where each key is encoded (offset and
+// size in src), its tag and the entries holding the keys. Game state is
+// made of Dictionaries with the same keys, and a key recognised by its
+// bytes needs neither the string cache nor a duplicate check.
+type keyShape struct {
+	n    int
+	pos  [indexThreshold]int
+	size [indexThreshold]int
+	tags [indexThreshold]uint32
+	ents []DictEntry
+}
+
+// sameBytes reports whether the n >= 8 bytes at p equal those at q (q+n is
+// known to be within src).
+func (r *reader) sameBytes(p, q, n int) bool {
+	if r.left(p) < n {
+		return false
+	}
+	if n <= 16 && r.left(p) >= 16 && r.left(q) >= 16 {
+		m := byteMask(n - 8)
+		return binary.LittleEndian.Uint64(r.src[p:]) == binary.LittleEndian.Uint64(r.src[q:]) &&
+			(binary.LittleEndian.Uint64(r.src[p+8:])^binary.LittleEndian.Uint64(r.src[q+8:]))&m == 0
+	}
+	return bytes.Equal(r.src[p:p+n], r.src[q:q+n])
+}
+
+// smallFind returns the index of key k (with tag, see dict) among the
+// entries of a small Dictionary being decoded, or -1.
+func smallFind(e []DictEntry, tags []uint32, k any, tag uint32) int {
+	if tag != 0 {
+		s := k.(string)
+		for i, t := range tags {
+			if t == tag {
+				if es, ok := e[i].Key.(string); ok && es == s {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	switch kk := k.(type) {
+	case string:
+		for i := range e {
+			if s, ok := e[i].Key.(string); ok && s == kk {
+				return i
+			}
+		}
+	case int64:
+		for i := range e {
+			if s, ok := e[i].Key.(int64); ok && s == kk {
+				return i
+			}
+		}
+	default:
+		for i := range e {
+			if KeyEqual(e[i].Key, k) {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // dictIndex finds duplicate keys while a large Dictionary is decoded, so
@@ -750,37 +988,12 @@ type dictIndex struct {
 }
 
 // dictPut inserts as Dictionary.Set does (last duplicate wins, in place)
-// without touching d.index, which Dictionary rebuilds on demand.
+// without touching d.index, which Dictionary rebuilds on demand. dict uses
+// it once a Dictionary has indexThreshold entries; d.entries has room for
+// every entry still to come.
 func (r *reader) dictPut(d *Dictionary, ix *dictIndex, k, v any) {
 	e := d.entries
 	if ix.cmp == nil {
-		if len(e) < indexThreshold {
-			switch kk := k.(type) {
-			case string:
-				for i := range e {
-					if s, ok := e[i].Key.(string); ok && s == kk {
-						e[i].Value = v
-						return
-					}
-				}
-			case int64:
-				for i := range e {
-					if s, ok := e[i].Key.(int64); ok && s == kk {
-						e[i].Value = v
-						return
-					}
-				}
-			default:
-				for i := range e {
-					if KeyEqual(e[i].Key, k) {
-						e[i].Value = v
-						return
-					}
-				}
-			}
-			d.entries = append(e, DictEntry{Key: k, Value: v})
-			return
-		}
 		ix.cmp = make(map[any]int, 2*len(e))
 		for i := range e {
 			if ck, ok := canonicalKey(e[i].Key); ok {
@@ -948,6 +1161,11 @@ func (r *reader) object(pos int, h uint32, depth int) (any, int, error) {
 		return nil, 0, err
 	}
 	if class == "" {
+		if !r.is3 {
+			// Godot 4 holds a null Object and writes it back as NIL;
+			// decoding it as nil keeps decode and encode consistent.
+			return nil, p, nil
+		}
 		return &Object{}, p, nil // null object (3.2 full mode)
 	}
 	if r.left(p) < 4 {

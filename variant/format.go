@@ -23,7 +23,8 @@ type Format struct {
 	// Double selects the layout of Godot builds compiled with
 	// precision=double (4.x only): real-valued math types are written as
 	// float64 with header bit 16 set. Decoding accepts both widths in every
-	// 4.x Format.
+	// 4.x Format; without Double, float64 components are rounded to float32
+	// on decode, as a single-precision Godot build stores them in real_t.
 	Double bool
 }
 
