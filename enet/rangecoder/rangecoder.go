@@ -19,8 +19,9 @@
 // The order-0 root context gives every byte an implicit count of 1; order-1
 // and order-2 contexts start empty and escape to the next lower order. The
 // range coder is the 32-bit carry-less coder with an underflow clamp (top
-// 2^24, bottom 2^16). Context exclusion is compiled out in libenet
-// (ENET_CONTEXT_EXCLUSION is undefined) and is not implemented here.
+// 2^24, bottom 2^16). libenet builds without context exclusion
+// (ENET_CONTEXT_EXCLUSION is undefined), so the bytes it produces never use
+// it, and this package, matching those bytes, has none either.
 package rangecoder
 
 import "errors"
