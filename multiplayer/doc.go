@@ -35,7 +35,7 @@
 // (07, then 0 AUTH, 1 ADD_PEER, 2 DEL_PEER or 3 RELAY and an i32 LE peer).
 // Clients reach other clients through RELAY wrappers the server re-wraps
 // with the real sender. Other commands (RPC, spawn, sync) are counted and
-// dropped: Godot's RPC encoding is not implemented.
+// dropped: Godot 4's RPC, spawn and sync encodings are outside this package.
 //
 // # Better than Godot
 //
