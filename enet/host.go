@@ -1,0 +1,528 @@
+package enet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/packetpeer/packetpeer/enet/internal/engine"
+	"github.com/packetpeer/packetpeer/enet/internal/protocol"
+)
+
+// HostConfig configures a [Host]. The zero value is valid: 32 peers, 255
+// channels, unlimited bandwidth, MTU 1400, no checksum, no compression.
+// A nil *HostConfig means the zero value.
+type HostConfig struct {
+	// PeerLimit is the number of peer slots, 1..4095 (the 12-bit peer ID
+	// of ENet's header). Zero means 32, Godot's default max_clients.
+	// Incoming and outgoing connections share the slots; a host with a
+	// free slot accepts CONNECTs, as libenet's does.
+	PeerLimit int
+	// ChannelLimit caps the channels per peer, 1..255. Zero means 255
+	// (enet_host_create treats 0 the same way). A connecting peer asking
+	// for more gets this many.
+	ChannelLimit int
+	// IncomingBandwidth and OutgoingBandwidth are this host's bandwidth in
+	// bytes per second; zero means unlimited. They are announced in
+	// CONNECT/VERIFY_CONNECT and size the peers' reliable windows
+	// (window = bandwidth/65536 × 4096 bytes, clamped to 4096..65536), as
+	// in libenet. The periodic host bandwidth throttle of
+	// enet_host_bandwidth_throttle is not implemented yet.
+	IncomingBandwidth, OutgoingBandwidth uint32
+	// MTU is the largest datagram this host sends, 576..4096 bytes. Zero
+	// means 1400, libenet 1.3.17's ENET_HOST_DEFAULT_MTU. Each connection
+	// uses the smaller of the two hosts' MTUs.
+	MTU int
+	// Checksum appends ENet's CRC-32 (enet_crc32, seeded with the connect
+	// ID) to every datagram and drops datagrams whose checksum does not
+	// match. Not negotiated: both hosts must enable it (libenet: setting
+	// host->checksum = enet_crc32).
+	Checksum bool
+	// Compressor, when set, compresses each datagram's commands and sets
+	// the COMPRESSED header flag when the result is shorter; compressed
+	// datagrams are dropped by a host without one. Not negotiated. Use
+	// NewRangeCoder for libenet's enet_host_compress_with_range_coder.
+	Compressor Compressor
+	// MaximumPacketSize bounds the packets sent and received, in bytes,
+	// 1..1<<30. Zero means 32 MiB (ENET_HOST_DEFAULT_MAXIMUM_PACKET_SIZE).
+	// Larger sends fail with ErrPacketTooLarge; larger incoming packets
+	// are dropped and not acknowledged.
+	MaximumPacketSize int
+	// MaximumWaitingData bounds, per peer, the bytes received but not yet
+	// returned by Service/NextEvent, including partially reassembled
+	// fragments, 1..1<<30. Zero means 32 MiB
+	// (ENET_HOST_DEFAULT_MAXIMUM_WAITING_DATA). Past it, new packets are
+	// dropped unacknowledged, so the sender retransmits them later.
+	MaximumWaitingData int
+	// HostMaximumWaitingData is the same bound for all peers together,
+	// 1..1<<31. Zero means 128 MiB. libenet has no such limit.
+	HostMaximumWaitingData int
+	// DuplicatePeers caps the connections from one IP address, 1..4095.
+	// Zero means 4095 (libenet's default duplicatePeers).
+	DuplicatePeers int
+	// PacketConn, when set, is used instead of a new UDP socket, and the
+	// address argument of NewHost must be empty. Close does not close it;
+	// it sets a past read deadline to stop the host's reader.
+	PacketConn net.PacketConn
+}
+
+func (c *HostConfig) engineConfig() (engine.Config, error) {
+	var cfg HostConfig
+	if c != nil {
+		cfg = *c
+	}
+	bad := func(field string, v, lo, hi int) error {
+		return fmt.Errorf("%w: %s %d outside %d..%d", ErrInvalidConfig, field, v, lo, hi)
+	}
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&cfg.PeerLimit, 32)
+	def(&cfg.ChannelLimit, protocol.MaximumChannelCount)
+	def(&cfg.MTU, protocol.HostDefaultMTU)
+	def(&cfg.MaximumPacketSize, protocol.HostDefaultMaximumPacketSize)
+	def(&cfg.MaximumWaitingData, protocol.HostDefaultMaximumWaitingData)
+	def(&cfg.HostMaximumWaitingData, 128<<20)
+	def(&cfg.DuplicatePeers, protocol.MaximumPeerID)
+	for _, f := range []struct {
+		name      string
+		v, lo, hi int
+	}{
+		{"PeerLimit", cfg.PeerLimit, 1, protocol.MaximumPeerID},
+		{"ChannelLimit", cfg.ChannelLimit, 1, protocol.MaximumChannelCount},
+		{"MTU", cfg.MTU, protocol.MinimumMTU, protocol.MaximumMTU},
+		{"MaximumPacketSize", cfg.MaximumPacketSize, 1, 1 << 30},
+		{"MaximumWaitingData", cfg.MaximumWaitingData, 1, 1 << 30},
+		{"HostMaximumWaitingData", cfg.HostMaximumWaitingData, 1, 1 << 31},
+		{"DuplicatePeers", cfg.DuplicatePeers, 1, protocol.MaximumPeerID},
+	} {
+		if f.v < f.lo || f.v > f.hi {
+			return engine.Config{}, bad(f.name, f.v, f.lo, f.hi)
+		}
+	}
+	ec := engine.Config{
+		PeerLimit: cfg.PeerLimit, ChannelLimit: cfg.ChannelLimit,
+		IncomingBandwidth: cfg.IncomingBandwidth, OutgoingBandwidth: cfg.OutgoingBandwidth,
+		MTU: cfg.MTU, Checksum: cfg.Checksum, MaximumPacketSize: cfg.MaximumPacketSize,
+		MaximumWaitingData: cfg.MaximumWaitingData, HostMaximumWaitingData: cfg.HostMaximumWaitingData,
+		DuplicatePeers: cfg.DuplicatePeers,
+	}
+	if cfg.Compressor != nil {
+		ec.Compressor = cfg.Compressor
+	}
+	return ec, nil
+}
+
+// rxBufSize holds any datagram ENet accepts (MTU 4096 + checksum) with
+// room to detect longer ones.
+const rxBufSize = 8192
+
+type rxDatagram struct {
+	buf  *[rxBufSize]byte
+	n    int
+	from netip.AddrPort
+}
+
+// Host is an ENet host (ENetHost): a UDP socket and a table of peers.
+//
+// A Host is safe for use by several goroutines. Godot-style code calls
+// Service in its loop; Go-style code calls NextEvent from one goroutine
+// and Peer.Send from any. Both share one engine: a single mutex guards it,
+// and one reader goroutine per host moves datagrams from the socket to the
+// engine's queue (up to 1024 waiting; more are dropped and counted, as a
+// full socket buffer would drop them).
+type Host struct {
+	mu      sync.Mutex
+	eng     *engine.Host
+	conn    net.PacketConn
+	udp     *net.UDPConn
+	ownConn bool
+	start   time.Time
+	closed  bool
+
+	rx         chan rxDatagram
+	free       chan *[rxBufSize]byte
+	wake       chan struct{}
+	closing    chan struct{}
+	readerDone chan struct{}
+	rxDropped  atomic.Uint64
+}
+
+// NewHost creates a host bound to addr ("127.0.0.1:0", ":7777", ...; the
+// empty string means ":0", any address and an ephemeral port), or using
+// cfg.PacketConn when addr is empty and it is set (enet_host_create).
+func NewHost(addr string, cfg *HostConfig) (*Host, error) {
+	ec, err := cfg.engineConfig()
+	if err != nil {
+		return nil, err
+	}
+	h := &Host{start: time.Now()}
+	if cfg != nil && cfg.PacketConn != nil {
+		if addr != "" {
+			return nil, fmt.Errorf("%w: both an address and a PacketConn", ErrInvalidConfig)
+		}
+		h.conn = cfg.PacketConn
+	} else {
+		if addr == "" {
+			addr = ":0"
+		}
+		c, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, err
+		}
+		h.conn, h.ownConn = c, true
+		if u, ok := c.(*net.UDPConn); ok {
+			_ = u.SetReadBuffer(protocol.HostReceiveBufferSize)
+			_ = u.SetWriteBuffer(protocol.HostSendBufferSize)
+		}
+	}
+	h.udp, _ = h.conn.(*net.UDPConn)
+	ec.Send = h.write
+	h.eng = engine.New(ec)
+	h.rx = make(chan rxDatagram, 1024)
+	h.free = make(chan *[rxBufSize]byte, 1024+64)
+	h.wake = make(chan struct{}, 1)
+	h.closing = make(chan struct{})
+	h.readerDone = make(chan struct{})
+	go h.reader()
+	return h, nil
+}
+
+// NewHostAddrPort is NewHost with a netip.AddrPort.
+func NewHostAddrPort(addr netip.AddrPort, cfg *HostConfig) (*Host, error) {
+	return NewHost(addr.String(), cfg)
+}
+
+// LocalAddr returns the socket's local address.
+func (h *Host) LocalAddr() net.Addr { return h.conn.LocalAddr() }
+
+// now is the engine clock: milliseconds since the host was created,
+// starting at 1 (0 means "never" in some of libenet's fields).
+func (h *Host) now() uint32 { return uint32(time.Since(h.start)/time.Millisecond) + 1 }
+
+func (h *Host) write(b []byte, to netip.AddrPort) {
+	// A failed send is treated as a lost datagram: reliable data is
+	// retransmitted and a peer that stays unreachable times out.
+	if h.udp != nil {
+		_, _ = h.udp.WriteToUDPAddrPort(b, to)
+	} else {
+		_, _ = h.conn.WriteTo(b, net.UDPAddrFromAddrPort(to))
+	}
+}
+
+func (h *Host) reader() {
+	defer close(h.readerDone)
+	for {
+		var buf *[rxBufSize]byte
+		select {
+		case buf = <-h.free:
+		default:
+			buf = new([rxBufSize]byte)
+		}
+		var (
+			n    int
+			from netip.AddrPort
+			err  error
+		)
+		if h.udp != nil {
+			n, from, err = h.udp.ReadFromUDPAddrPort(buf[:])
+		} else {
+			var a net.Addr
+			n, a, err = h.conn.ReadFrom(buf[:])
+			if ua, ok := a.(*net.UDPAddr); ok && err == nil {
+				from = ua.AddrPort()
+			}
+		}
+		if err != nil {
+			select {
+			case <-h.closing:
+				return
+			default:
+			}
+			if errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded) {
+				return
+			}
+			// Transient (ICMP errors and the like): keep reading.
+			h.putBuf(buf)
+			continue
+		}
+		if n > protocol.MaximumDatagramSize || !from.IsValid() {
+			h.rxDropped.Add(1)
+			h.putBuf(buf)
+			continue
+		}
+		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+		select {
+		case h.rx <- rxDatagram{buf: buf, n: n, from: from}:
+		default:
+			h.rxDropped.Add(1)
+			h.putBuf(buf)
+		}
+	}
+}
+
+func (h *Host) putBuf(b *[rxBufSize]byte) {
+	select {
+	case h.free <- b:
+	default:
+	}
+}
+
+// Connect starts connecting to addr ("host:port") with channelCount
+// channels (1..255) and a 32-bit data value the remote receives in its
+// EventConnect (enet_host_connect). The returned peer is connecting; an
+// EventConnect for it follows, or an EventDisconnect if the remote does
+// not answer (about 31 s with libenet's retransmission schedule, sooner
+// with Peer.SetTimeout). Errors: ErrChannelCount, ErrNoFreePeer,
+// ErrClosed, or an address resolution error.
+func (h *Host) Connect(addr string, channelCount int, data uint32) (*Peer, error) {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		ua, rerr := net.ResolveUDPAddr("udp", addr)
+		if rerr != nil {
+			return nil, rerr
+		}
+		ap = ua.AddrPort()
+	}
+	return h.ConnectAddrPort(ap, channelCount, data)
+}
+
+// ConnectAddrPort is Connect with a netip.AddrPort.
+func (h *Host) ConnectAddrPort(addr netip.AddrPort, channelCount int, data uint32) (*Peer, error) {
+	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, ErrClosed
+	}
+	p, err := h.eng.Connect(addr, channelCount, data, h.now())
+	if err != nil {
+		return nil, err
+	}
+	w := &Peer{host: h, p: p, gen: p.Gen()}
+	p.UserData = w
+	h.poke()
+	return w, nil
+}
+
+// poke wakes a goroutine blocked in Service or NextEvent so that newly
+// queued commands are sent.
+func (h *Host) poke() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Service sends queued commands, receives datagrams and returns the next
+// event, waiting up to timeout for one (enet_host_service). A zero timeout
+// polls once. It returns an Event with Type EventNone when the timeout
+// passes, and ErrClosed after Close. Retransmissions, pings and timeouts
+// are handled while it waits.
+func (h *Host) Service(timeout time.Duration) (Event, error) {
+	if timeout < 0 {
+		timeout = 0
+	}
+	return h.service(nil, timeout, false)
+}
+
+// NextEvent is Service without a timeout: it waits until an event arrives
+// or ctx is done, and then returns ctx.Err().
+func (h *Host) NextEvent(ctx context.Context) (Event, error) {
+	if err := ctx.Err(); err != nil {
+		return Event{}, err
+	}
+	ev, err := h.service(ctx.Done(), 0, true)
+	if err == nil && ev.Type == EventNone {
+		return ev, ctx.Err()
+	}
+	return ev, err
+}
+
+// maxWake bounds a wait so that a missed wake-up costs at most this long.
+const maxWake = 250
+
+func (h *Host) service(done <-chan struct{}, timeout time.Duration, forever bool) (Event, error) {
+	deadline := time.Now().Add(timeout)
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		h.mu.Lock()
+		if h.closed {
+			h.mu.Unlock()
+			return Event{}, ErrClosed
+		}
+		if ev, ok := h.popEvent(); ok {
+			h.mu.Unlock()
+			return ev, nil
+		}
+		now := h.now()
+		h.eng.Flush(now, true)
+		h.drain(now)
+		h.eng.Flush(now, true)
+		if ev, ok := h.popEvent(); ok {
+			h.mu.Unlock()
+			return ev, nil
+		}
+		wake := time.Duration(h.eng.NextWake(now, maxWake)) * time.Millisecond
+		h.mu.Unlock()
+
+		if !forever {
+			remaining := time.Until(deadline)
+			if remaining <= 0 {
+				return Event{}, nil
+			}
+			wake = min(wake, remaining)
+		}
+		if wake <= 0 {
+			wake = time.Millisecond
+		}
+		if timer == nil {
+			timer = time.NewTimer(wake)
+		} else {
+			timer.Reset(wake)
+		}
+		select {
+		case d := <-h.rx:
+			h.mu.Lock()
+			if !h.closed {
+				// As enet_host_service: receive, then send (the
+				// acknowledgements), then dispatch.
+				now := h.now()
+				h.eng.Receive(d.buf[:d.n], d.from, now)
+				h.drain(now)
+				h.eng.Flush(now, true)
+			}
+			h.mu.Unlock()
+			h.putBuf(d.buf)
+		case <-h.wake:
+		case <-timer.C:
+		case <-done:
+			return Event{}, nil
+		case <-h.closing:
+			return Event{}, ErrClosed
+		}
+	}
+}
+
+// drain processes the datagrams already received, at most 256 per call as
+// libenet reads per service call. Called with h.mu held.
+func (h *Host) drain(now uint32) {
+	for i := 0; i < 256; i++ {
+		select {
+		case d := <-h.rx:
+			h.eng.Receive(d.buf[:d.n], d.from, now)
+			h.putBuf(d.buf)
+		default:
+			return
+		}
+	}
+}
+
+func (h *Host) popEvent() (Event, bool) {
+	ev, ok := h.eng.PopEvent()
+	if !ok {
+		return Event{}, false
+	}
+	w, _ := ev.User.(*Peer)
+	if w == nil || w.gen != ev.Gen {
+		w = &Peer{host: h, p: ev.Peer, gen: ev.Gen}
+		if ev.Peer.Gen() == ev.Gen {
+			ev.Peer.UserData = w
+		}
+	}
+	out := Event{Peer: w}
+	switch ev.Type {
+	case engine.EventConnect:
+		out.Type, out.Data = EventConnect, ev.Data
+	case engine.EventDisconnect:
+		out.Type, out.Data = EventDisconnect, ev.Data
+	case engine.EventReceive:
+		out.Type, out.ChannelID, out.Packet, out.Flags = EventReceive, ev.Channel, ev.Packet, PacketFlag(ev.Flags)
+	}
+	return out, true
+}
+
+// Flush sends everything queued without receiving or checking timeouts
+// (enet_host_flush).
+func (h *Host) Flush() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return ErrClosed
+	}
+	h.eng.Flush(h.now(), false)
+	return nil
+}
+
+// Broadcast queues data on channelID to every connected peer that has
+// that channel (enet_host_broadcast); the payload is copied once. Errors:
+// ErrPacketTooLarge, ErrClosed.
+func (h *Host) Broadcast(channelID uint8, data []byte, flags PacketFlag) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return ErrClosed
+	}
+	if err := h.eng.Broadcast(channelID, data, engine.PacketFlags(flags)); err != nil {
+		return err
+	}
+	h.poke()
+	return nil
+}
+
+// Close stops the host: every peer is reset without notice (as
+// enet_host_destroy does; disconnect peers first to tell them), the
+// reader goroutine exits, and the socket is closed if NewHost opened it.
+// Further calls return ErrClosed. Close is idempotent.
+func (h *Host) Close() error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	h.closed = true
+	close(h.closing)
+	for i := range h.eng.Peers() {
+		h.eng.Peers()[i].Reset()
+	}
+	h.mu.Unlock()
+	var err error
+	if h.ownConn {
+		err = h.conn.Close()
+	} else {
+		err = h.conn.SetReadDeadline(time.Unix(1, 0))
+	}
+	<-h.readerDone
+	return err
+}
+
+// Stats are host-wide counters since the host was created.
+type HostStats struct {
+	PacketsSent, BytesSent         uint64 // datagrams and bytes written
+	PacketsReceived, BytesReceived uint64 // datagrams and bytes read
+	DroppedDatagrams               uint64 // invalid, unexpected, oversized or overflowing the queue
+}
+
+// Stats returns the host's counters.
+func (h *Host) Stats() HostStats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return HostStats{
+		PacketsSent: h.eng.TotalSentPackets, BytesSent: h.eng.TotalSentData,
+		PacketsReceived: h.eng.TotalReceivedPackets, BytesReceived: h.eng.TotalReceivedData,
+		DroppedDatagrams: h.eng.DroppedDatagrams + h.rxDropped.Load(),
+	}
+}
