@@ -9,8 +9,9 @@
 // either polled (Poll, PollEvent, GetPacket) or awaited (NextEvent, Wait).
 // It is a packetpeer.PacketPeer, so packetpeer.NewVarPeer adds
 // put_var/get_var. It runs over a Transport: an ENet host in production
-// (the binding lives with package enet), or MemNetwork, an in-process test
-// double.
+// (NewENetServer and NewENetClient are Godot's create_server and
+// create_client; NewENetTransport wraps a host you built), or MemNetwork,
+// an in-process test double.
 //
 // The wire codecs (Parse*/Append*), the routing rules (RouteGodot3,
 // RouteGodot4Relay, Targets, JoinAnnouncements, CheckJoin) and the channel
