@@ -55,6 +55,27 @@ type Event struct {
 	Peer      *Peer      // nil for EventNone
 	ChannelID uint8      // EventReceive only
 	Data      uint32     // EventConnect and EventDisconnect only
-	Packet    []byte     // EventReceive only; owned by the caller
+	Packet    []byte     // EventReceive only; owned by the caller until Release
 	Flags     PacketFlag // EventReceive only: Reliable, Unsequenced, UnreliableFragment or 0
+
+	host *Host // the host whose pool Packet came from
+}
+
+// Release returns Packet's buffer to the host's pool for reuse by a later
+// receive event (as enet_packet_destroy does). It is optional: a packet
+// never released is garbage collected. A program that releases every
+// packet receives without allocating in steady state. After Release,
+// neither Packet nor any slice of it may be used, and Release must not be
+// called again for the same event (or a copy of it). Release does nothing
+// for events without a packet.
+func (e *Event) Release() {
+	if e.host == nil || e.Packet == nil {
+		return
+	}
+	h := e.host
+	b := e.Packet
+	e.Packet, e.host = nil, nil
+	h.mu.Lock()
+	h.eng.FreeData(b)
+	h.mu.Unlock()
 }

@@ -66,6 +66,24 @@ type HostConfig struct {
 	// DuplicatePeers caps the connections from one IP address, 1..4095.
 	// Zero means 4095 (libenet's default duplicatePeers).
 	DuplicatePeers int
+	// MaxPendingConnections caps the incoming handshakes in progress (a
+	// CONNECT answered, its VERIFY_CONNECT not yet acknowledged) on the
+	// whole host, 1..4095. Zero means min(PeerLimit, 1024).
+	// MaxPendingPerAddress caps those from one source IP address (any
+	// port), 1..4095; zero means 256. A CONNECT over either limit is
+	// dropped (counted in HardeningStats); the client re-sends it on its
+	// own timer. A pending handshake is dropped after libenet's
+	// retransmission timeouts (about 30 s). Tools that open hundreds of
+	// connections at once from one address should raise
+	// MaxPendingPerAddress.
+	MaxPendingConnections, MaxPendingPerAddress int
+	// RetransmitVerifyConnect makes the host re-send VERIFY_CONNECT on its
+	// retransmission timer, as libenet does (about 6 datagrams over 30 s
+	// for one CONNECT, spoofed or not). By default VERIFY_CONNECT is sent
+	// once per CONNECT received, so an unverified address never receives
+	// more bytes than it sent; a client whose acknowledgement of it is lost
+	// completes the handshake with its next datagram.
+	RetransmitVerifyConnect bool
 	// PacketConn, when set, is used instead of a new UDP socket, and the
 	// address argument of NewHost must be empty. Close does not close it;
 	// it sets a past read deadline to stop the host's reader.
@@ -92,6 +110,8 @@ func (c *HostConfig) engineConfig() (engine.Config, error) {
 	def(&cfg.MaximumWaitingData, protocol.HostDefaultMaximumWaitingData)
 	def(&cfg.HostMaximumWaitingData, 128<<20)
 	def(&cfg.DuplicatePeers, protocol.MaximumPeerID)
+	def(&cfg.MaxPendingConnections, min(cfg.PeerLimit, 1024))
+	def(&cfg.MaxPendingPerAddress, 256)
 	for _, f := range []struct {
 		name      string
 		v, lo, hi int
@@ -103,6 +123,8 @@ func (c *HostConfig) engineConfig() (engine.Config, error) {
 		{"MaximumWaitingData", cfg.MaximumWaitingData, 1, 1 << 30},
 		{"HostMaximumWaitingData", cfg.HostMaximumWaitingData, 1, 1 << 31},
 		{"DuplicatePeers", cfg.DuplicatePeers, 1, protocol.MaximumPeerID},
+		{"MaxPendingConnections", cfg.MaxPendingConnections, 1, protocol.MaximumPeerID},
+		{"MaxPendingPerAddress", cfg.MaxPendingPerAddress, 1, protocol.MaximumPeerID},
 	} {
 		if f.v < f.lo || f.v > f.hi {
 			return engine.Config{}, bad(f.name, f.v, f.lo, f.hi)
@@ -113,7 +135,9 @@ func (c *HostConfig) engineConfig() (engine.Config, error) {
 		IncomingBandwidth: cfg.IncomingBandwidth, OutgoingBandwidth: cfg.OutgoingBandwidth,
 		MTU: cfg.MTU, Checksum: cfg.Checksum, MaximumPacketSize: cfg.MaximumPacketSize,
 		MaximumWaitingData: cfg.MaximumWaitingData, HostMaximumWaitingData: cfg.HostMaximumWaitingData,
-		DuplicatePeers: cfg.DuplicatePeers,
+		DuplicatePeers:        cfg.DuplicatePeers,
+		MaxPendingConnections: cfg.MaxPendingConnections, MaxPendingPerAddress: cfg.MaxPendingPerAddress,
+		RetransmitVerify: cfg.RetransmitVerifyConnect,
 	}
 	if cfg.Compressor != nil {
 		ec.Compressor = cfg.Compressor
@@ -123,37 +147,36 @@ func (c *HostConfig) engineConfig() (engine.Config, error) {
 
 // rxBufSize holds any datagram ENet accepts (MTU 4096 + checksum) with
 // room to detect longer ones.
-const rxBufSize = 8192
-
-type rxDatagram struct {
-	buf  *[rxBufSize]byte
-	n    int
-	from netip.AddrPort
-}
+const rxBufSize = protocol.MaximumDatagramSize + 1
 
 // Host is an ENet host (ENetHost): a UDP socket and a table of peers.
 //
 // A Host is safe for use by several goroutines. Godot-style code calls
 // Service in its loop; Go-style code calls NextEvent from one goroutine
-// and Peer.Send from any. Both share one engine: a single mutex guards it,
-// and one reader goroutine per host moves datagrams from the socket to the
-// engine's queue (up to 1024 waiting; more are dropped and counted, as a
-// full socket buffer would drop them).
+// and Peer.Send from any. Both share one engine: a single mutex guards it.
+// One reader goroutine per host receives datagrams from the socket (on
+// Linux up to 64 per recvmmsg call), feeds them to the engine, sends the
+// acknowledgements and queued data they allow at once, and wakes a waiting
+// Service or NextEvent when events are ready. Received data waiting for
+// the application is bounded by HostConfig.MaximumWaitingData; beyond the
+// socket buffer, datagrams are dropped by the kernel, as for libenet.
+// Everything one engine step sends goes out in one sendmmsg call on Linux.
 type Host struct {
 	mu      sync.Mutex
 	eng     *engine.Host
 	conn    net.PacketConn
 	udp     *net.UDPConn
+	bio     *batchIO // batched socket I/O, nil when unavailable
 	ownConn bool
 	start   time.Time
 	closed  bool
 
-	rx         chan rxDatagram
-	free       chan *[rxBufSize]byte
 	wake       chan struct{}
 	closing    chan struct{}
 	readerDone chan struct{}
 	rxDropped  atomic.Uint64
+	timerBusy  atomic.Bool
+	timer      *time.Timer // reused by one waiting Service at a time
 }
 
 // NewHost creates a host bound to addr ("127.0.0.1:0", ":7777", ...; the
@@ -185,10 +208,13 @@ func NewHost(addr string, cfg *HostConfig) (*Host, error) {
 		}
 	}
 	h.udp, _ = h.conn.(*net.UDPConn)
+	if h.udp != nil {
+		h.bio = newBatchIO(h.udp)
+	}
 	ec.Send = h.write
 	h.eng = engine.New(ec)
-	h.rx = make(chan rxDatagram, 1024)
-	h.free = make(chan *[rxBufSize]byte, 1024+64)
+	h.timer = time.NewTimer(time.Hour)
+	h.timer.Stop()
 	h.wake = make(chan struct{}, 1)
 	h.closing = make(chan struct{})
 	h.readerDone = make(chan struct{})
@@ -208,7 +234,13 @@ func (h *Host) LocalAddr() net.Addr { return h.conn.LocalAddr() }
 // starting at 1 (0 means "never" in some of libenet's fields).
 func (h *Host) now() uint32 { return uint32(time.Since(h.start)/time.Millisecond) + 1 }
 
+// write is the engine's Send callback; called with h.mu held. With
+// batched I/O the datagram is copied into the batch that sendBatch sends.
 func (h *Host) write(b []byte, to netip.AddrPort) {
+	if h.bio != nil {
+		h.bio.queue(b, to)
+		return
+	}
 	// A failed send is treated as a lost datagram: reliable data is
 	// retransmitted and a peer that stays unreachable times out.
 	if h.udp != nil {
@@ -218,15 +250,52 @@ func (h *Host) write(b []byte, to netip.AddrPort) {
 	}
 }
 
+// sendBatch sends the datagrams queued by write. Called with h.mu held.
+func (h *Host) sendBatch() {
+	if h.bio != nil {
+		h.bio.flush()
+	}
+}
+
+// stopErr reports whether a read error means the host is stopping.
+func (h *Host) stopErr(err error) bool {
+	select {
+	case <-h.closing:
+		return true
+	default:
+	}
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// reader receives datagrams until the host closes. On Linux it waits for
+// the socket to become readable and then receives under h.mu, as Service
+// does, so datagrams are processed in arrival order. Each batch is fed to
+// the engine under h.mu, followed by one flush without timeout checks
+// (acknowledgements, and data the acknowledgements let through), as
+// enet_host_service does after receiving; a waiting Service is woken when
+// events are queued.
 func (h *Host) reader() {
 	defer close(h.readerDone)
-	for {
-		var buf *[rxBufSize]byte
-		select {
-		case buf = <-h.free:
-		default:
-			buf = new([rxBufSize]byte)
+	if h.bio != nil {
+		for {
+			if err := h.bio.waitReadable(); err != nil {
+				if h.stopErr(err) {
+					return
+				}
+				continue // transient (ICMP errors and the like)
+			}
+			h.mu.Lock()
+			if h.closed {
+				h.mu.Unlock()
+				return
+			}
+			now := h.now()
+			h.poll(now)
+			h.afterReceive(now)
 		}
+	}
+	buf := new([rxBufSize]byte)
+	for {
 		var (
 			n    int
 			from netip.AddrPort
@@ -242,37 +311,60 @@ func (h *Host) reader() {
 			}
 		}
 		if err != nil {
-			select {
-			case <-h.closing:
-				return
-			default:
-			}
-			if errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded) {
+			if h.stopErr(err) {
 				return
 			}
-			// Transient (ICMP errors and the like): keep reading.
-			h.putBuf(buf)
-			continue
+			continue // transient (ICMP errors and the like)
 		}
 		if n > protocol.MaximumDatagramSize || !from.IsValid() {
 			h.rxDropped.Add(1)
-			h.putBuf(buf)
 			continue
 		}
 		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-		select {
-		case h.rx <- rxDatagram{buf: buf, n: n, from: from}:
-		default:
-			h.rxDropped.Add(1)
-			h.putBuf(buf)
+		h.mu.Lock()
+		if h.closed {
+			h.mu.Unlock()
+			return
+		}
+		now := h.now()
+		h.eng.Receive(buf[:n], from, now)
+		h.afterReceive(now)
+	}
+}
+
+// poll receives what is already waiting in the socket, up to 256
+// datagrams as enet_host_service, without waiting for the reader
+// goroutine, so that a Service loop makes progress on its own. Called with
+// h.mu held.
+func (h *Host) poll(now uint32) {
+	if h.bio == nil {
+		return
+	}
+	for k := 0; k < 4; k++ {
+		n := h.bio.poll()
+		for i := 0; i < n; i++ {
+			b, from, ok := h.bio.pollAt(i)
+			if !ok || !from.IsValid() {
+				h.rxDropped.Add(1)
+				continue
+			}
+			h.eng.Receive(b, from, now)
+		}
+		if n < batchSize {
+			return
 		}
 	}
 }
 
-func (h *Host) putBuf(b *[rxBufSize]byte) {
-	select {
-	case h.free <- b:
-	default:
+// afterReceive flushes after received datagrams, releases h.mu and wakes
+// a waiter if there are events.
+func (h *Host) afterReceive(now uint32) {
+	h.eng.Flush(now, false)
+	h.sendBatch()
+	events := h.eng.PendingEvents() > 0
+	h.mu.Unlock()
+	if events {
+		h.poke()
 	}
 }
 
@@ -351,11 +443,17 @@ func (h *Host) NextEvent(ctx context.Context) (Event, error) {
 const maxWake = 250
 
 func (h *Host) service(done <-chan struct{}, timeout time.Duration, forever bool) (Event, error) {
-	deadline := time.Now().Add(timeout)
+	var deadline time.Time
+	if !forever {
+		deadline = time.Now().Add(timeout)
+	}
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
 			timer.Stop()
+			if timer == h.timer {
+				h.timerBusy.Store(false)
+			}
 		}
 	}()
 	for {
@@ -370,8 +468,9 @@ func (h *Host) service(done <-chan struct{}, timeout time.Duration, forever bool
 		}
 		now := h.now()
 		h.eng.Flush(now, true)
-		h.drain(now)
+		h.poll(now)
 		h.eng.Flush(now, true)
+		h.sendBatch()
 		if ev, ok := h.popEvent(); ok {
 			h.mu.Unlock()
 			return ev, nil
@@ -390,43 +489,22 @@ func (h *Host) service(done <-chan struct{}, timeout time.Duration, forever bool
 			wake = time.Millisecond
 		}
 		if timer == nil {
-			timer = time.NewTimer(wake)
+			if h.timerBusy.CompareAndSwap(false, true) {
+				timer = h.timer
+				timer.Reset(wake)
+			} else {
+				timer = time.NewTimer(wake)
+			}
 		} else {
 			timer.Reset(wake)
 		}
 		select {
-		case d := <-h.rx:
-			h.mu.Lock()
-			if !h.closed {
-				// As enet_host_service: receive, then send (the
-				// acknowledgements), then dispatch.
-				now := h.now()
-				h.eng.Receive(d.buf[:d.n], d.from, now)
-				h.drain(now)
-				h.eng.Flush(now, true)
-			}
-			h.mu.Unlock()
-			h.putBuf(d.buf)
 		case <-h.wake:
 		case <-timer.C:
 		case <-done:
 			return Event{}, nil
 		case <-h.closing:
 			return Event{}, ErrClosed
-		}
-	}
-}
-
-// drain processes the datagrams already received, at most 256 per call as
-// libenet reads per service call. Called with h.mu held.
-func (h *Host) drain(now uint32) {
-	for i := 0; i < 256; i++ {
-		select {
-		case d := <-h.rx:
-			h.eng.Receive(d.buf[:d.n], d.from, now)
-			h.putBuf(d.buf)
-		default:
-			return
 		}
 	}
 }
@@ -451,6 +529,7 @@ func (h *Host) popEvent() (Event, bool) {
 		out.Type, out.Data = EventDisconnect, ev.Data
 	case engine.EventReceive:
 		out.Type, out.ChannelID, out.Packet, out.Flags = EventReceive, ev.Channel, ev.Packet, PacketFlag(ev.Flags)
+		out.host = h
 	}
 	return out, true
 }
@@ -464,6 +543,7 @@ func (h *Host) Flush() error {
 		return ErrClosed
 	}
 	h.eng.Flush(h.now(), false)
+	h.sendBatch()
 	return nil
 }
 

@@ -71,6 +71,7 @@ func (p *Peer) Disconnect(data uint32) {
 	defer h.mu.Unlock()
 	if p.live() {
 		p.p.Disconnect(data, h.now())
+		h.sendBatch()
 		h.poke()
 	}
 }
@@ -97,6 +98,7 @@ func (p *Peer) DisconnectNow(data uint32) {
 	defer h.mu.Unlock()
 	if p.live() {
 		p.p.DisconnectNow(data, h.now())
+		h.sendBatch()
 	}
 }
 

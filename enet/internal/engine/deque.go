@@ -53,13 +53,27 @@ func (d *deque[T]) PopFront() T {
 	return v
 }
 
-// RemoveAt removes element i, shifting the later elements forward.
+// RemoveAt removes element i, shifting the shorter side: the earlier
+// elements back, or the later ones forward. Removing the front (the usual
+// case, acknowledgements arriving in order) costs O(1).
 func (d *deque[T]) RemoveAt(i int) T {
+	if i == 0 {
+		return d.PopFront()
+	}
 	v := *d.At(i)
+	var zero T
+	if i < d.n/2 {
+		for j := i; j > 0; j-- {
+			*d.At(j) = *d.At(j - 1)
+		}
+		*d.At(0) = zero
+		d.head = (d.head + 1) & (len(d.buf) - 1)
+		d.n--
+		return v
+	}
 	for j := i; j < d.n-1; j++ {
 		*d.At(j) = *d.At(j + 1)
 	}
-	var zero T
 	*d.At(d.n - 1) = zero
 	d.n--
 	return v

@@ -62,6 +62,17 @@ type Config struct {
 	MaximumWaitingData     int // bytes per peer
 	HostMaximumWaitingData int // bytes for the whole host
 	DuplicatePeers         int // peers per source IP
+	// MaxPendingConnections caps the handshakes being answered (peers in
+	// ACKNOWLEDGING_CONNECT) host-wide, MaxPendingPerAddress those from
+	// one source IP; zero means no limit beyond the peer slots. A CONNECT
+	// over a limit is dropped and counted in ConnectStats.
+	MaxPendingConnections int
+	MaxPendingPerAddress  int
+	// RetransmitVerify restores libenet's timer-driven retransmission of
+	// VERIFY_CONNECT. When false (the default), VERIFY_CONNECT is sent
+	// once per CONNECT received, so an unverified address never gets more
+	// bytes back than it sent (see handleConnect).
+	RetransmitVerify bool
 	// Send transmits one datagram. b is only valid during the call.
 	Send func(b []byte, to netip.AddrPort)
 	// Rand supplies connect IDs; nil means crypto/rand.
@@ -114,6 +125,8 @@ type Host struct {
 	more bool
 
 	freePackets []*packet
+	dataFree    dataPool
+	freeBig     []*packet
 	freeIn      []*inCmd
 	requeue     []outCmd
 
@@ -123,6 +136,8 @@ type Host struct {
 	// DroppedDatagrams counts datagrams ignored as invalid, unexpected or
 	// not matching a peer.
 	DroppedDatagrams uint64
+	// Connects counts what happened to incoming CONNECTs.
+	Connects ConnectStats
 }
 
 // New returns a host with cfg.PeerLimit peer slots.
@@ -227,7 +242,8 @@ func (h *Host) NextWake(now uint32, max uint32) uint32 {
 type packet struct {
 	data   []byte
 	refs   int32
-	pooled bool
+	pooled bool // data is a pooledPacketSize buffer kept with the packet
+	big    bool // data comes from the data pool (allocData)
 }
 
 const pooledPacketSize = protocol.MaximumMTU
@@ -244,7 +260,14 @@ func (h *Host) newPacket(data []byte) *packet {
 		}
 		pk.data = append(pk.data[:0], data...)
 	} else {
-		pk = &packet{data: append([]byte(nil), data...)}
+		if n := len(h.freeBig); n > 0 {
+			pk = h.freeBig[n-1]
+			h.freeBig[n-1] = nil
+			h.freeBig = h.freeBig[:n-1]
+		} else {
+			pk = &packet{big: true}
+		}
+		pk.data = h.copyData(data)
 	}
 	pk.refs = 0
 	return pk
@@ -260,5 +283,11 @@ func (h *Host) release(pk *packet) {
 	}
 	if pk.pooled && len(h.freePackets) < 1024 {
 		h.freePackets = append(h.freePackets, pk)
+	} else if pk.big {
+		h.FreeData(pk.data)
+		pk.data = nil
+		if len(h.freeBig) < 64 {
+			h.freeBig = append(h.freeBig, pk)
+		}
 	}
 }

@@ -59,8 +59,6 @@ func (p *Peer) deliverIn(ch uint8, in *inCmd) {
 	p.freeIn(in)
 }
 
-func copyData(b []byte) []byte { return append(make([]byte, 0, len(b)), b...) }
-
 func (h *Host) handleSendReliable(p *Peer, raw []byte) result {
 	r, _, _ := protocol.ParseSendReliable(raw)
 	ch := p.dataChannel(r.Header.ChannelID)
@@ -84,12 +82,12 @@ func (h *Host) handleSendReliable(p *Peer, raw []byte) result {
 	if pos == 0 && seq == ch.incomingReliableSeq+1 {
 		// In order and nothing waiting: deliver at once.
 		ch.incomingReliableSeq = seq
-		p.deliver(r.Header.ChannelID, copyData(r.Data), FlagReliable, len(r.Data))
+		p.deliver(r.Header.ChannelID, h.copyData(r.Data), FlagReliable, len(r.Data))
 		p.dispatchReliable(r.Header.ChannelID, true)
 		return proceed
 	}
 	in := p.newIn()
-	*in = inCmd{typ: protocol.CommandSendReliable, reliableSeq: seq, data: copyData(r.Data), flags: FlagReliable, waiting: len(r.Data)}
+	*in = inCmd{typ: protocol.CommandSendReliable, reliableSeq: seq, data: h.copyData(r.Data), flags: FlagReliable, waiting: len(r.Data)}
 	ch.reliable = insertAt(ch.reliable, pos, in)
 	p.dispatchReliable(r.Header.ChannelID, false)
 	return proceed
@@ -249,11 +247,11 @@ func (h *Host) handleSendUnreliable(p *Peer, raw []byte) result {
 	}
 	if rs == ch.incomingReliableSeq && len(ch.unreliable) == 0 {
 		ch.incomingUnreliableSeq = us
-		p.deliver(u.Header.ChannelID, copyData(u.Data), 0, len(u.Data))
+		p.deliver(u.Header.ChannelID, h.copyData(u.Data), 0, len(u.Data))
 		return proceed
 	}
 	in := p.newIn()
-	*in = inCmd{typ: protocol.CommandSendUnreliable, reliableSeq: rs, unreliableSeq: us, data: copyData(u.Data), waiting: len(u.Data)}
+	*in = inCmd{typ: protocol.CommandSendUnreliable, reliableSeq: rs, unreliableSeq: us, data: h.copyData(u.Data), waiting: len(u.Data)}
 	ch.unreliable = insertAt(ch.unreliable, pos, in)
 	p.dispatchUnreliable(u.Header.ChannelID)
 	return proceed
@@ -287,7 +285,7 @@ func (h *Host) handleSendUnsequenced(p *Peer, raw []byte) result {
 	if !p.reserve(len(u.Data)) {
 		return abort
 	}
-	p.deliver(u.Header.ChannelID, copyData(u.Data), FlagUnsequenced, len(u.Data))
+	p.deliver(u.Header.ChannelID, h.copyData(u.Data), FlagUnsequenced, len(u.Data))
 	p.unsequencedWindow[index/32] |= 1 << (index % 32)
 	return proceed
 }
@@ -302,7 +300,12 @@ func (p *Peer) newFragmented(typ protocol.CommandType, rs, us uint16, count, tot
 	}
 	in := p.newIn()
 	*in = inCmd{typ: typ, reliableSeq: rs, unreliableSeq: us, fragmentCount: count, fragmentsRemaining: count,
-		fragments: make([]uint32, words), data: make([]byte, total), flags: flags, waiting: cost}
+		data: p.host.allocData(int(total)), flags: flags, waiting: cost}
+	if words <= uint32(len(in.fragsInline)) {
+		in.fragments = in.fragsInline[:words]
+	} else {
+		in.fragments = make([]uint32, words)
+	}
 	return in
 }
 

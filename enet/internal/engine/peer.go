@@ -71,6 +71,7 @@ type inCmd struct {
 	fragmentCount      uint32
 	fragmentsRemaining uint32
 	fragments          []uint32
+	fragsInline        [4]uint32 // fragments of messages of up to 128 fragments
 	data               []byte
 	flags              PacketFlags
 	waiting            int
@@ -105,6 +106,9 @@ type Peer struct {
 	mtu        uint32
 	windowSize uint32
 	channels   []channel
+	// pendingChannels is the channel count granted to a CONNECT; the
+	// channels are allocated when the handshake completes.
+	pendingChannels int
 
 	incomingBandwidth, outgoingBandwidth uint32 // the remote host's, bytes/s
 
@@ -200,6 +204,7 @@ func (p *Peer) reset() {
 	p.connectID = protocol.ConnectID{}
 	p.address = netip.AddrPort{}
 	p.eventData = 0
+	p.pendingChannels = 0
 	p.incomingBandwidth, p.outgoingBandwidth = 0, 0
 	p.lastSendTime, p.lastReceiveTime, p.earliestTimeout, p.nextTimeout = 0, 0, 0, 0
 	p.packetLossEpoch, p.packetsSent, p.packetsLost, p.packetLoss, p.packetLossVariance = 0, 0, 0, 0, 0

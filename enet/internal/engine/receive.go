@@ -74,6 +74,16 @@ func (h *Host) Receive(b []byte, from netip.AddrPort, now uint32) {
 	r := protocol.NewCommandReader(d.Header, body)
 	for r.Next() {
 		cmd := r.Command()
+		if p != nil && p.state == StateAcknowledgingConnect && !h.cfg.RetransmitVerify {
+			switch cmd.Type() {
+			case protocol.CommandAcknowledge, protocol.CommandConnect, protocol.CommandVerifyConnect, protocol.CommandDisconnect:
+			default:
+				// The client knows our peer index and session bits, so it
+				// got VERIFY_CONNECT and its acknowledgement was lost: the
+				// handshake is complete (see handleConnect).
+				h.completeConnect(p)
+			}
+		}
 		var res result
 		switch cmd.Type() {
 		case protocol.CommandAcknowledge:
@@ -121,6 +131,10 @@ func (h *Host) Receive(b []byte, from netip.AddrPort, now uint32) {
 				p.queueAck(cmd.Header, d.Header.SentTime)
 			}
 		}
+	}
+	if r.Err() != nil {
+		// A malformed command: the rest of the datagram is ignored.
+		h.DroppedDatagrams++
 	}
 }
 
@@ -209,35 +223,108 @@ func (h *Host) handleAcknowledge(p *Peer, raw []byte) result {
 }
 
 func (h *Host) notifyConnect(p *Peer) {
+	if p.channels == nil && p.pendingChannels > 0 {
+		p.initChannels(p.pendingChannels)
+		p.pendingChannels = 0
+	}
 	p.changeState(StateConnected)
 	h.pushEvent(Event{Type: EventConnect, Peer: p, Gen: p.gen, Data: p.eventData})
 }
 
+// ConnectStats counts what happened to incoming CONNECT commands.
+type ConnectStats struct {
+	Accepted        uint64 // a slot entered ACKNOWLEDGING_CONNECT
+	Retransmitted   uint64 // a CONNECT for a handshake already in progress
+	VerifyResent    uint64 // VERIFY_CONNECT re-sent in answer to one of those
+	Invalid         uint64 // malformed CONNECT (also in DroppedDatagrams)
+	RefusedFull     uint64 // no free peer slot
+	RefusedAddress  uint64 // DuplicatePeers connections from the source IP
+	RefusedPending  uint64 // MaxPendingConnections handshakes in progress
+	RefusedPerAddr  uint64 // MaxPendingPerAddress handshakes from the source IP
+	ImplicitConnect uint64 // handshakes completed by a datagram other than the ACK of VERIFY_CONNECT
+}
+
+// Refused is the number of CONNECTs refused for any limit.
+func (s ConnectStats) Refused() uint64 {
+	return s.RefusedFull + s.RefusedAddress + s.RefusedPending + s.RefusedPerAddr
+}
+
+// handleConnect answers a CONNECT from an address nothing has verified.
+//
+// Limits, checked in this order, each counted in h.Connects and in
+// DroppedDatagrams: a free slot, DuplicatePeers connections per source IP,
+// MaxPendingConnections handshakes host-wide and MaxPendingPerAddress per
+// source IP (a handshake is pending from the CONNECT until the client's
+// acknowledgement of VERIFY_CONNECT). A pending slot holds no channel
+// array (allocated when the handshake completes); the slot itself must be
+// reserved because VERIFY_CONNECT tells the client its index.
+//
+// Reply size: CONNECT is 52 bytes on the wire (4-byte header with sent
+// time + 48-byte command), VERIFY_CONNECT 48 (4 + 44), plus the same 4
+// bytes each with checksums, so one reply is never larger than its
+// request. libenet re-sends VERIFY_CONNECT on its retransmission timer
+// (about 6 sends over ~30 s, ~5.5x the bytes of one spoofed CONNECT).
+// Unless Config.RetransmitVerify is set, this host instead re-sends it
+// only when the client re-sends CONNECT (libenet clients do, on their own
+// timer, until they get VERIFY_CONNECT), so the bytes sent to an
+// unverified address never exceed the bytes received from it. The
+// protocol lets a client lose its acknowledgement of VERIFY_CONNECT and
+// believe it is connected; the next datagram it sends with our peer
+// index, the right session bits and address (a ping within 500 ms if idle)
+// then completes the handshake. That datagram is no easier to forge than
+// the acknowledgement libenet accepts.
 func (h *Host) handleConnect(raw []byte, from netip.AddrPort) *Peer {
 	c, _, err := protocol.ParseConnect(raw)
 	if err != nil {
+		h.Connects.Invalid++
+		h.DroppedDatagrams++
 		return nil
 	}
 	var p *Peer
-	dup := 0
+	dup, pending, pendingAddr := 0, 0, 0
 	for i := range h.peers {
 		q := &h.peers[i]
-		if q.state == StateDisconnected {
+		switch q.state {
+		case StateDisconnected:
 			if p == nil {
 				p = q
 			}
-		} else if q.state != StateConnecting && q.address.Addr() == from.Addr() {
+			continue
+		case StateConnecting:
+			continue
+		case StateAcknowledgingConnect:
+			pending++
+		}
+		if q.address.Addr() == from.Addr() {
 			if q.address.Port() == from.Port() && q.connectID == c.ConnectID {
-				return nil // a retransmitted CONNECT
+				h.connectRetransmitted(q)
+				return nil
 			}
 			dup++
+			if q.state == StateAcknowledgingConnect {
+				pendingAddr++
+			}
 		}
 	}
-	if p == nil || dup >= h.cfg.DuplicatePeers {
+	refuse := func(n *uint64) *Peer {
+		*n++
+		h.DroppedDatagrams++
 		return nil
 	}
+	switch {
+	case p == nil:
+		return refuse(&h.Connects.RefusedFull)
+	case dup >= h.cfg.DuplicatePeers:
+		return refuse(&h.Connects.RefusedAddress)
+	case h.cfg.MaxPendingConnections > 0 && pending >= h.cfg.MaxPendingConnections:
+		return refuse(&h.Connects.RefusedPending)
+	case h.cfg.MaxPendingPerAddress > 0 && pendingAddr >= h.cfg.MaxPendingPerAddress:
+		return refuse(&h.Connects.RefusedPerAddr)
+	}
+	h.Connects.Accepted++
 	channels := min(int(c.ChannelCount), h.cfg.ChannelLimit)
-	p.initChannels(channels)
+	p.channels = nil
+	p.pendingChannels = channels
 	p.state = StateAcknowledgingConnect
 	p.connectID = c.ConnectID
 	p.address = from
@@ -302,6 +389,47 @@ func (h *Host) handleConnect(raw []byte, from netip.AddrPort) *Peer {
 		return v.Append(dst)
 	})
 	return p
+}
+
+// connectRetransmitted handles a CONNECT for a connection that already
+// has slot q: while the handshake is pending and VERIFY_CONNECT is not
+// retransmitted by timer, it is re-sent now, once for this CONNECT.
+func (h *Host) connectRetransmitted(q *Peer) {
+	h.Connects.Retransmitted++
+	if q.state != StateAcknowledgingConnect || h.cfg.RetransmitVerify {
+		return
+	}
+	for i := 0; i < q.sent.Len(); i++ {
+		if c := q.sent.At(i); c.typ == protocol.CommandVerifyConnect {
+			q.control.PushFront(q.sent.RemoveAt(i))
+			if q.sent.Len() > 0 {
+				f := q.sent.At(0)
+				q.nextTimeout = f.sentTime + f.rto
+			}
+			h.Connects.VerifyResent++
+			return
+		}
+	}
+	// Still queued (not sent yet): it goes out with the next flush.
+}
+
+// completeConnect finishes a pending handshake whose VERIFY_CONNECT
+// acknowledgement was lost (see handleConnect).
+func (h *Host) completeConnect(p *Peer) {
+	for _, d := range [...]*deque[outCmd]{&p.sent, &p.control} {
+		for i := 0; i < d.Len(); i++ {
+			if d.At(i).typ == protocol.CommandVerifyConnect {
+				d.RemoveAt(i)
+				break
+			}
+		}
+	}
+	if p.sent.Len() > 0 {
+		f := p.sent.At(0)
+		p.nextTimeout = f.sentTime + f.rto
+	}
+	h.Connects.ImplicitConnect++
+	h.notifyConnect(p)
 }
 
 func (h *Host) handleVerifyConnect(p *Peer, raw []byte) result {

@@ -287,6 +287,16 @@ func (h *Host) checkTimeouts(p *Peer) bool {
 			h.notifyDisconnect(p)
 			return true
 		}
+		if p.state == StateAcknowledgingConnect && !h.cfg.RetransmitVerify {
+			// VERIFY_CONNECT is only re-sent in answer to a CONNECT
+			// (handleConnect); the timer just ages the handshake.
+			c.sentTime = now
+			if c.rto < 1<<30 {
+				c.rto *= 2
+			}
+			i++
+			continue
+		}
 		if c.pkt != nil {
 			p.reliableDataInTransit -= uint32(c.fragLen)
 		}
