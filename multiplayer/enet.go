@@ -253,3 +253,11 @@ func (l enetLink) Disconnect(reason uint32) {
 
 // DisconnectNow implements Link: enet_peer_disconnect_now.
 func (l enetLink) DisconnectNow(reason uint32) { l.p.DisconnectNow(reason) }
+
+// ENetPeer returns the enet.Peer behind a Link that an ENetTransport
+// produced (for its address, statistics or a DisconnectLater), and false
+// for any other Link.
+func ENetPeer(l Link) (*enet.Peer, bool) {
+	el, ok := l.(enetLink)
+	return el.p, ok && el.p != nil
+}

@@ -182,7 +182,7 @@ func New(cfg Config) (*Server, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	for _, r := range s.rooms {
-		s.log.Info("serving", "dialect", r.d.String(), "addr", r.t.h.LocalAddr().String())
+		s.log.Info("serving", "dialect", r.d.String(), "addr", r.t.Host().LocalAddr().String())
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -216,7 +216,7 @@ func newRoom(d Dialect, addr string, maxPeers int) (*room, error) {
 // Addr returns the local UDP address of a dialect, or nil if disabled.
 func (s *Server) Addr(d Dialect) net.Addr {
 	if r := s.room(d); r != nil {
-		return r.t.h.LocalAddr()
+		return r.t.Host().LocalAddr()
 	}
 	return nil
 }

@@ -2,26 +2,21 @@ package server
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/netip"
 	"sync"
 
 	"github.com/packetpeer/packetpeer/enet"
-	"github.com/packetpeer/packetpeer/godoterr"
 	"github.com/packetpeer/packetpeer/multiplayer"
 )
 
-// transport is a multiplayer.Transport over an enet.Host, like
-// multiplayer.ENetTransport, with two additions the serve engine needs:
-// it remembers each client's address and connection by the id in its
+// transport is multiplayer.ENetTransport with two additions the serve
+// engine needs: it remembers each client's connection by the id in its
 // CONNECT data (for logs and for a graceful shutdown), and wait blocks
 // until the host has an event without taking it from the Peer (the event
 // is kept and returned by the next Service). That lets one goroutine per
 // Peer handle events and packets in the order Godot would, with Poll.
 type transport struct {
-	h     *enet.Host
-	later bool // Godot 3.2 disconnects with disconnect_later
+	*multiplayer.ENetTransport
 
 	mu      sync.Mutex
 	pending *multiplayer.TransportEvent
@@ -31,39 +26,44 @@ type transport struct {
 var _ multiplayer.Transport = (*transport)(nil)
 
 func newTransport(h *enet.Host, d multiplayer.Dialect) *transport {
-	return &transport{h: h, later: d == multiplayer.Godot3, conns: make(map[uint32]*enet.Peer)}
+	return &transport{ENetTransport: multiplayer.NewENetTransport(h, d), conns: make(map[uint32]*enet.Peer)}
 }
 
 // Service implements multiplayer.Transport.
 func (t *transport) Service() (multiplayer.TransportEvent, error) {
-	t.mu.Lock()
-	if ev := t.pending; ev != nil {
-		t.pending = nil
-		t.mu.Unlock()
-		return *ev, nil
+	if ev, ok := t.takePending(); ok {
+		return ev, nil
 	}
-	t.mu.Unlock()
-	ev, err := t.h.Service(0)
+	ev, err := t.ENetTransport.Service()
 	if err != nil {
-		return multiplayer.TransportEvent{}, err
+		return ev, err
 	}
-	return t.convert(ev), nil
+	t.track(ev)
+	return ev, nil
 }
 
 // NextEvent implements multiplayer.Transport.
 func (t *transport) NextEvent(ctx context.Context) (multiplayer.TransportEvent, error) {
-	t.mu.Lock()
-	if ev := t.pending; ev != nil {
-		t.pending = nil
-		t.mu.Unlock()
-		return *ev, nil
+	if ev, ok := t.takePending(); ok {
+		return ev, nil
 	}
-	t.mu.Unlock()
-	ev, err := t.h.NextEvent(ctx)
+	ev, err := t.ENetTransport.NextEvent(ctx)
 	if err != nil {
-		return multiplayer.TransportEvent{}, err
+		return ev, err
 	}
-	return t.convert(ev), nil
+	t.track(ev)
+	return ev, nil
+}
+
+func (t *transport) takePending() (multiplayer.TransportEvent, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pending == nil {
+		return multiplayer.TransportEvent{}, false
+	}
+	ev := *t.pending
+	t.pending = nil
+	return ev, true
 }
 
 // wait blocks until the host has an event (kept for the next Service) or
@@ -75,25 +75,42 @@ func (t *transport) wait(ctx context.Context) error {
 	if has {
 		return nil
 	}
-	ev, err := t.h.NextEvent(ctx)
+	ev, err := t.ENetTransport.NextEvent(ctx)
 	if err != nil {
 		return err
 	}
-	out := t.convert(ev)
-	if out.Type == multiplayer.TransportNone {
+	if ev.Type == multiplayer.TransportNone {
 		return nil
 	}
+	t.track(ev)
 	t.mu.Lock()
-	t.pending = &out
+	t.pending = &ev
 	t.mu.Unlock()
 	return nil
 }
 
-// Flush implements multiplayer.Transport.
-func (t *transport) Flush() error { return t.h.Flush() }
-
-// Close implements multiplayer.Transport.
-func (t *transport) Close() error { return t.h.Close() }
+// track keeps conns up to date with connects and disconnects.
+func (t *transport) track(ev multiplayer.TransportEvent) {
+	p, ok := multiplayer.ENetPeer(ev.Link)
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch ev.Type {
+	case multiplayer.TransportConnect:
+		if t.conns[ev.Data] == nil {
+			t.conns[ev.Data] = p
+		}
+	case multiplayer.TransportDisconnect:
+		for id, q := range t.conns {
+			if q == p {
+				delete(t.conns, id)
+				break
+			}
+		}
+	}
+}
 
 // addr returns the address of client id's connection.
 func (t *transport) addr(id int) netip.AddrPort {
@@ -118,68 +135,5 @@ func (t *transport) disconnectAll(reason multiplayer.DisconnectReason) {
 	for _, p := range peers {
 		p.DisconnectLater(uint32(reason))
 	}
-	_ = t.h.Flush()
+	_ = t.Flush()
 }
-
-func (t *transport) convert(ev enet.Event) multiplayer.TransportEvent {
-	var out multiplayer.TransportEvent
-	switch ev.Type {
-	case enet.EventConnect:
-		out.Type = multiplayer.TransportConnect
-		t.mu.Lock()
-		if t.conns[ev.Data] == nil {
-			t.conns[ev.Data] = ev.Peer
-		}
-		t.mu.Unlock()
-	case enet.EventDisconnect:
-		out.Type = multiplayer.TransportDisconnect
-		t.mu.Lock()
-		for id, p := range t.conns {
-			if p == ev.Peer {
-				delete(t.conns, id)
-				break
-			}
-		}
-		t.mu.Unlock()
-	case enet.EventReceive:
-		out.Type = multiplayer.TransportReceive
-	default:
-		return out
-	}
-	out.Link = link{p: ev.Peer, later: t.later}
-	out.Data = ev.Data
-	out.Channel = ev.ChannelID
-	out.Flags = multiplayer.PacketFlags(ev.Flags)
-	out.Packet = ev.Packet
-	return out
-}
-
-// link is a multiplayer.Link over one enet.Peer (comparable: the same
-// *enet.Peer for every event of one connection).
-type link struct {
-	p     *enet.Peer
-	later bool
-}
-
-func (l link) Send(channel uint8, data []byte, flags multiplayer.PacketFlags) error {
-	err := l.p.Send(channel, data, enet.PacketFlag(flags))
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, enet.ErrChannel), errors.Is(err, enet.ErrPacketTooLarge):
-		return fmt.Errorf("%w: %w", godoterr.ErrInvalidParameter, err)
-	case errors.Is(err, enet.ErrNotConnected), errors.Is(err, enet.ErrClosed):
-		return fmt.Errorf("%w: %w", godoterr.ErrUnconfigured, err)
-	}
-	return err
-}
-
-func (l link) Disconnect(reason uint32) {
-	if l.later {
-		l.p.DisconnectLater(reason)
-		return
-	}
-	l.p.Disconnect(reason)
-}
-
-func (l link) DisconnectNow(reason uint32) { l.p.DisconnectNow(reason) }
