@@ -144,7 +144,7 @@ func TestPacketConnDeadlines(t *testing.T) {
 	if _, err := c.WriteTo(buf, c.LocalAddr()); !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("WriteTo after Close: %v", err)
 	}
-	if g := netsimGoroutines(); len(g) != 0 {
+	if g := netsimGoroutinesAfterClose(); len(g) != 0 {
 		t.Fatalf("goroutines left after Close: %v", g)
 	}
 }

@@ -369,6 +369,19 @@ func netsimGoroutines() []string {
 	return out
 }
 
+// netsimGoroutinesAfterClose is netsimGoroutines once the goroutines a
+// Close waited for have finished exiting: Close returns when their
+// WaitGroup is done, which a goroutine signals from its deferred Done an
+// instant before it is gone from the scheduler. It waits at most a second.
+func netsimGoroutinesAfterClose() []string {
+	g := netsimGoroutines()
+	for deadline := time.Now().Add(time.Second); len(g) != 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		g = netsimGoroutines()
+	}
+	return g
+}
+
 func TestProxyCloseNoLeak(t *testing.T) {
 	before := runtime.NumGoroutine()
 	target := newPeer(t, true)
@@ -396,7 +409,7 @@ func TestProxyCloseNoLeak(t *testing.T) {
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if g := netsimGoroutines(); len(g) != 0 {
+	if g := netsimGoroutinesAfterClose(); len(g) != 0 {
 		t.Fatalf("after Close:\n%s", strings.Join(g, "\n\n"))
 	}
 	st := p.Stats()
