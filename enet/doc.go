@@ -69,9 +69,22 @@
 //   - Received data waiting for the application is bounded per host too,
 //     and the accounting is exact (1.3.17 leaks it on discarded commands).
 //   - Oversized datagrams are skipped instead of making Service fail.
-//   - The host bandwidth throttle (enet_host_bandwidth_throttle) and the
-//     BANDWIDTH_LIMIT broadcast are not implemented; BANDWIDTH_LIMIT and
+//   - The host bandwidth throttle (enet_host_bandwidth_throttle) runs once
+//     per second from Service/NextEvent with 64-bit arithmetic (libenet's
+//     32-bit products wrap above about 4.2 MB/s). BANDWIDTH_LIMIT is sent
+//     only when a peer's values change (libenet re-sends unchanged values
+//     after every connect and disconnect). BANDWIDTH_LIMIT and
 //     THROTTLE_CONFIGURE from the remote are applied.
+//   - [Host.SetConnectFilter] and [Host.SetRefuseWhenFull] refuse a
+//     CONNECT during the handshake with a 10-byte DISCONNECT (no peer slot,
+//     rate-bounded per address), so the client's connect fails with the
+//     reason as data; libenet can only accept and then disconnect.
+//   - No background goroutine: like libenet, a host makes progress inside
+//     Service/NextEvent. On Linux it sends runs of equal-sized datagrams to
+//     one peer as one UDP_SEGMENT (GSO) message and receives with UDP_GRO
+//     where the kernel has them; PACKETPEER_DISABLE_GSO=1 and
+//     PACKETPEER_DISABLE_GRO=1 turn them off. The datagrams on the wire
+//     are the same.
 //
 // Compression is pluggable through [Compressor]; [NewRangeCoder] returns
 // ENet's own range coder, which is what enet_host_compress_with_range_coder

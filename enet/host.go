@@ -32,8 +32,11 @@ type HostConfig struct {
 	// bytes per second; zero means unlimited. They are announced in
 	// CONNECT/VERIFY_CONNECT and size the peers' reliable windows
 	// (window = bandwidth/65536 × 4096 bytes, clamped to 4096..65536), as
-	// in libenet. The periodic host bandwidth throttle of
-	// enet_host_bandwidth_throttle is not implemented yet.
+	// in libenet. They can be changed with Host.SetBandwidthLimit. The
+	// outgoing bandwidth caps unreliable sends through the packet
+	// throttle, recomputed every second (enet_host_bandwidth_throttle); the
+	// incoming bandwidth is shared among the peers and announced to them
+	// in BANDWIDTH_LIMIT.
 	IncomingBandwidth, OutgoingBandwidth uint32
 	// MTU is the largest datagram this host sends, 576..4096 bytes. Zero
 	// means 1400, libenet 1.3.17's ENET_HOST_DEFAULT_MTU. Each connection
@@ -154,13 +157,21 @@ const rxBufSize = protocol.MaximumDatagramSize + 1
 // A Host is safe for use by several goroutines. Godot-style code calls
 // Service in its loop; Go-style code calls NextEvent from one goroutine
 // and Peer.Send from any. Both share one engine: a single mutex guards it.
-// One reader goroutine per host receives datagrams from the socket (on
-// Linux up to 64 per recvmmsg call), feeds them to the engine, sends the
-// acknowledgements and queued data they allow at once, and wakes a waiting
-// Service or NextEvent when events are ready. Received data waiting for
-// the application is bounded by HostConfig.MaximumWaitingData; beyond the
-// socket buffer, datagrams are dropped by the kernel, as for libenet.
-// Everything one engine step sends goes out in one sendmmsg call on Linux.
+//
+// As with libenet, the host makes progress while a goroutine is inside
+// Service or NextEvent: that goroutine sends what is queued, receives (on
+// Linux up to 64 datagrams per recvmmsg call, everything one engine step
+// sends in one sendmmsg call), handles retransmissions and timeouts, and
+// waits on the socket itself (through the Go netpoller) until a datagram
+// arrives, a timer is due, or another goroutine queues data (Peer.Send
+// and the like interrupt the wait). There is no background goroutine
+// between the socket and the caller, so a datagram costs no goroutine
+// hand-off. A host nobody services neither receives nor acknowledges,
+// and its peers eventually time out. With a HostConfig.PacketConn that is
+// not a *net.UDPConn, one reader goroutine receives instead. Received
+// data waiting for the application is bounded by
+// HostConfig.MaximumWaitingData; beyond the socket buffer, datagrams are
+// dropped by the kernel, as for libenet.
 type Host struct {
 	mu      sync.Mutex
 	eng     *engine.Host
@@ -173,10 +184,17 @@ type Host struct {
 
 	wake       chan struct{}
 	closing    chan struct{}
-	readerDone chan struct{}
+	readerDone chan struct{} // nil unless a reader goroutine runs (no batchIO)
 	rxDropped  atomic.Uint64
-	timerBusy  atomic.Bool
-	timer      *time.Timer // reused by one waiting Service at a time
+	// Socket waits (batchIO only): sockOwner is held by the one goroutine
+	// that waits on the socket; parked is set while it is (about to be)
+	// parked there; pokeGen counts pokes, so that a poke racing with the
+	// start of a wait is never lost (see waitSocket).
+	sockOwner atomic.Bool
+	parked    atomic.Bool
+	pokeGen   atomic.Uint64
+	timerBusy atomic.Bool
+	timer     *time.Timer // reused by one waiting Service at a time
 }
 
 // NewHost creates a host bound to addr ("127.0.0.1:0", ":7777", ...; the
@@ -217,8 +235,10 @@ func NewHost(addr string, cfg *HostConfig) (*Host, error) {
 	h.timer.Stop()
 	h.wake = make(chan struct{}, 1)
 	h.closing = make(chan struct{})
-	h.readerDone = make(chan struct{})
-	go h.reader()
+	if h.bio == nil {
+		h.readerDone = make(chan struct{})
+		go h.reader()
+	}
 	return h, nil
 }
 
@@ -267,33 +287,15 @@ func (h *Host) stopErr(err error) bool {
 	return errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded)
 }
 
-// reader receives datagrams until the host closes. On Linux it waits for
-// the socket to become readable and then receives under h.mu, as Service
-// does, so datagrams are processed in arrival order. Each batch is fed to
+// reader receives datagrams until the host closes, when the host has no
+// batched socket access (a HostConfig.PacketConn that is not a
+// *net.UDPConn, or a platform without recvmmsg). Each datagram is fed to
 // the engine under h.mu, followed by one flush without timeout checks
 // (acknowledgements, and data the acknowledgements let through), as
 // enet_host_service does after receiving; a waiting Service is woken when
 // events are queued.
 func (h *Host) reader() {
 	defer close(h.readerDone)
-	if h.bio != nil {
-		for {
-			if err := h.bio.waitReadable(); err != nil {
-				if h.stopErr(err) {
-					return
-				}
-				continue // transient (ICMP errors and the like)
-			}
-			h.mu.Lock()
-			if h.closed {
-				h.mu.Unlock()
-				return
-			}
-			now := h.now()
-			h.poll(now)
-			h.afterReceive(now)
-		}
-	}
 	buf := new([rxBufSize]byte)
 	for {
 		var (
@@ -333,24 +335,31 @@ func (h *Host) reader() {
 }
 
 // poll receives what is already waiting in the socket, up to 256
-// datagrams as enet_host_service, without waiting for the reader
-// goroutine, so that a Service loop makes progress on its own. Called with
-// h.mu held.
+// datagrams as enet_host_service. Called with h.mu held.
 func (h *Host) poll(now uint32) {
 	if h.bio == nil {
 		return
 	}
 	for k := 0; k < 4; k++ {
-		n := h.bio.poll()
+		n, full := h.bio.poll()
 		for i := 0; i < n; i++ {
-			b, from, ok := h.bio.pollAt(i)
+			b, from, seg, ok := h.bio.pollAt(i)
 			if !ok || !from.IsValid() {
 				h.rxDropped.Add(1)
 				continue
 			}
-			h.eng.Receive(b, from, now)
+			if seg == 0 {
+				h.eng.Receive(b, from, now)
+				continue
+			}
+			h.bio.groMessages++
+			for len(b) > 0 { // a UDP_GRO run of datagrams
+				d := b[:min(seg, len(b))]
+				b = b[len(d):]
+				h.eng.Receive(d, from, now)
+			}
 		}
-		if n < batchSize {
+		if !full {
 			return
 		}
 	}
@@ -406,12 +415,45 @@ func (h *Host) ConnectAddrPort(addr netip.AddrPort, channelCount int, data uint3
 }
 
 // poke wakes a goroutine blocked in Service or NextEvent so that newly
-// queued commands are sent.
+// queued commands are sent. Called with h.mu held.
 func (h *Host) poke() {
+	h.pokeGen.Add(1)
+	if h.parked.Load() {
+		_ = h.udp.SetReadDeadline(pastDeadline)
+	}
 	select {
 	case h.wake <- struct{}{}:
 	default:
 	}
+}
+
+// pastDeadline interrupts a wait on the socket.
+var pastDeadline = time.Unix(1, 0)
+
+// waitSocket parks the calling goroutine, which holds sockOwner, on the
+// socket until a datagram is waiting, d passes, ctx is done, the host
+// closes or poke is called after gen was read. A poke that comes before
+// parked is set is seen through pokeGen; one that comes after sets a past
+// read deadline, which no later SetReadDeadline of this wait can undo
+// because the generation is checked after the deadline is set.
+func (h *Host) waitSocket(ctx context.Context, gen uint64, d time.Duration) {
+	h.parked.Store(true)
+	defer h.parked.Store(false)
+	_ = h.udp.SetReadDeadline(time.Now().Add(d))
+	if h.pokeGen.Load() != gen {
+		return
+	}
+	if ctx != nil && ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, h.interruptSocket)
+		defer stop()
+	}
+	_ = h.bio.waitReadable() // readable, deadline, closed: the caller looks
+}
+
+// interruptSocket ends a socket wait (ctx done).
+func (h *Host) interruptSocket() {
+	h.pokeGen.Add(1)
+	_ = h.udp.SetReadDeadline(pastDeadline)
 }
 
 // Service sends queued commands, receives datagrams and returns the next
@@ -432,7 +474,7 @@ func (h *Host) NextEvent(ctx context.Context) (Event, error) {
 	if err := ctx.Err(); err != nil {
 		return Event{}, err
 	}
-	ev, err := h.service(ctx.Done(), 0, true)
+	ev, err := h.service(ctx, 0, true)
 	if err == nil && ev.Type == EventNone {
 		return ev, ctx.Err()
 	}
@@ -442,10 +484,25 @@ func (h *Host) NextEvent(ctx context.Context) (Event, error) {
 // maxWake bounds a wait so that a missed wake-up costs at most this long.
 const maxWake = 250
 
-func (h *Host) service(done <-chan struct{}, timeout time.Duration, forever bool) (Event, error) {
+func (h *Host) service(ctx context.Context, timeout time.Duration, forever bool) (Event, error) {
+	// The fast path: an event is already queued (no clock read).
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return Event{}, ErrClosed
+	}
+	if ev, ok := h.popEvent(); ok {
+		h.mu.Unlock()
+		return ev, nil
+	}
+	h.mu.Unlock()
 	var deadline time.Time
 	if !forever {
 		deadline = time.Now().Add(timeout)
+	}
+	var done <-chan struct{}
+	if ctx != nil {
+		done = ctx.Done()
 	}
 	var timer *time.Timer
 	defer func() {
@@ -457,6 +514,7 @@ func (h *Host) service(done <-chan struct{}, timeout time.Duration, forever bool
 		}
 	}()
 	for {
+		gen := h.pokeGen.Load() // before the flush: see waitSocket
 		h.mu.Lock()
 		if h.closed {
 			h.mu.Unlock()
@@ -487,6 +545,24 @@ func (h *Host) service(done <-chan struct{}, timeout time.Duration, forever bool
 		}
 		if wake <= 0 {
 			wake = time.Millisecond
+		}
+		if done != nil {
+			select {
+			case <-done:
+				return Event{}, nil
+			default:
+			}
+		}
+		// One goroutine at a time waits on the socket itself; any other
+		// waits to be poked, as with a reader goroutine.
+		if h.bio != nil && h.sockOwner.CompareAndSwap(false, true) {
+			h.waitSocket(ctx, gen, wake)
+			h.sockOwner.Store(false)
+			select { // let another waiter take over the socket
+			case h.wake <- struct{}{}:
+			default:
+			}
+			continue
 		}
 		if timer == nil {
 			if h.timerBusy.CompareAndSwap(false, true) {
@@ -564,8 +640,9 @@ func (h *Host) Broadcast(channelID uint8, data []byte, flags PacketFlag) error {
 }
 
 // Close stops the host: every peer is reset without notice (as
-// enet_host_destroy does; disconnect peers first to tell them), the
-// reader goroutine exits, and the socket is closed if NewHost opened it.
+// enet_host_destroy does; disconnect peers first to tell them), goroutines
+// in Service or NextEvent return ErrClosed, and the socket is closed if
+// NewHost opened it.
 // Further calls return ErrClosed. Close is idempotent.
 func (h *Host) Close() error {
 	h.mu.Lock()
@@ -575,6 +652,7 @@ func (h *Host) Close() error {
 	}
 	h.closed = true
 	close(h.closing)
+	h.pokeGen.Add(1)
 	for i := range h.eng.Peers() {
 		h.eng.Peers()[i].Reset()
 	}
@@ -583,9 +661,11 @@ func (h *Host) Close() error {
 	if h.ownConn {
 		err = h.conn.Close()
 	} else {
-		err = h.conn.SetReadDeadline(time.Unix(1, 0))
+		err = h.conn.SetReadDeadline(pastDeadline)
 	}
-	<-h.readerDone
+	if h.readerDone != nil {
+		<-h.readerDone
+	}
 	return err
 }
 
