@@ -41,9 +41,12 @@
 // # Better than Godot
 //
 // Where Godot silently resets a connection it will not accept, a Peer
-// disconnects it with a DisconnectReason (refused, duplicate or invalid
-// id, server full, rejected by Config.Admit, authentication failed), which
-// a Go client reports as ConnectionFailed with that Reason. Config.MaxPeers
+// refuses it with a DisconnectReason (refused, duplicate or invalid id,
+// server full, rejected by Config.Admit, authentication failed), which a
+// Go client reports as ConnectionFailed with that Reason. Over ENet the
+// first four are decided when the CONNECT arrives and refused inside the
+// handshake, so a Godot client gets connection_failed within milliseconds
+// rather than connected followed by server_disconnected. Config.MaxPeers
 // limits peers. Spoofed sources, system messages from clients, unknown
 // targets and malformed packets are dropped and counted by DropReason
 // (Stats), never delivered and never a panic. Queues are bounded

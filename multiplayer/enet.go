@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
+	"sync"
 
 	"github.com/packetpeer/packetpeer/enet"
 	"github.com/packetpeer/packetpeer/godoterr"
@@ -28,6 +30,12 @@ import (
 // 3 by default) for Godot3, 255 for Godot4 (Godot 4's create_server never
 // applies its max_channels; see ConnectChannelCount). Godot never enables
 // ENet checksums: leave hcfg.Checksum false to talk to Godot.
+//
+// A client the server refuses (refuse_new_connections, an invalid or
+// duplicate id, Config.MaxPeers, or every PeerLimit slot in use) is
+// turned away during the ENet handshake, so its connect fails promptly
+// (Godot: connection_failed) rather than connecting and being
+// disconnected; see SetRefuseNewConnections.
 //
 // Errors: ErrBadConfig (wrapping the enet error for an invalid HostConfig),
 // or the socket error from binding addr (wrapped with
@@ -157,6 +165,9 @@ var _ Transport = (*ENetTransport)(nil)
 
 // NewENetTransport returns a Transport over h for a Peer of dialect d. A
 // Peer created over it with NewServer or NewClient owns h and closes it.
+// NewServer installs its connect filter on h (h.SetConnectFilter and
+// h.SetRefuseWhenFull; see connectGate in enet.go), replacing any the
+// caller set: refused clients fail during the ENet handshake.
 // A client's host must have started its one connection (h.Connect with
 // the client's unique id as data) before its first event is read.
 func NewENetTransport(h *enet.Host, d Dialect) *ENetTransport { return newENetTransport(h, d) }
@@ -260,4 +271,89 @@ func (l enetLink) DisconnectNow(reason uint32) { l.p.DisconnectNow(reason) }
 func ENetPeer(l Link) (*enet.Peer, bool) {
 	el, ok := l.(enetLink)
 	return el.p, ok && el.p != nil
+}
+
+// connectGate is the part of a server's admission rules that can be
+// decided from an ENet CONNECT alone: refuse_new_connections, the
+// client's id (its connect data) and Config.MaxPeers. NewServer over an
+// ENet transport installs it as the host's connect filter
+// (enet.Host.SetConnectFilter), so a client refused for these reasons is
+// answered during the handshake and its connect fails at once: a Godot
+// client (3.2 or 4.x) emits connection_failed instead of
+// connected_to_server followed by server_disconnected, a Go client
+// reports ConnectionFailed with the Reason, and the server sees no event.
+// The host also refuses with ReasonServerFull when its PeerLimit slots
+// are all in use (enet.Host.SetRefuseWhenFull), where libenet and Godot
+// drop the CONNECT and let the client time out.
+//
+// The filter runs under the enet.Host's lock, which is taken while the
+// Peer's is held (Link.Send), so it cannot take the Peer's lock: the gate
+// keeps a copy of the ids admitted or pending behind its own mutex, which
+// nothing else is taken under. The check at the transport's connect event
+// (serverJoin) stays: two handshakes in flight with the same id, or more
+// than MaxPeers of them at once, all pass the gate, and the later ones
+// are then disconnected with the reason as before, as are Config.Admit
+// refusals (Admit runs with the Peer locked, at the connect event).
+type connectGate struct {
+	mu       sync.Mutex
+	refusing bool
+	maxPeers int
+	ids      map[int32]struct{}
+	refused  uint64
+}
+
+func (g *connectGate) setRefusing(on bool) {
+	g.mu.Lock()
+	g.refusing = on
+	g.mu.Unlock()
+}
+
+func (g *connectGate) add(id int32) {
+	g.mu.Lock()
+	if g.ids == nil {
+		g.ids = make(map[int32]struct{})
+	}
+	g.ids[id] = struct{}{}
+	g.mu.Unlock()
+}
+
+func (g *connectGate) remove(id int32) {
+	g.mu.Lock()
+	delete(g.ids, id)
+	g.mu.Unlock()
+}
+
+func (g *connectGate) refusedCount() uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.refused
+}
+
+// filter is the enet.ConnectFilter: CheckJoin on the gate's copy.
+func (g *connectGate) filter(_ netip.AddrPort, _ int, data uint32) (bool, uint32) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	known := func(id int32) bool { _, ok := g.ids[id]; return ok }
+	reason := CheckJoin(nil, known, data, g.refusing, g.maxPeers, len(g.ids))
+	if reason == ReasonNone {
+		return false, 0
+	}
+	g.refused++
+	return true, uint32(reason)
+}
+
+// installGate makes an ENet server's host refuse at CONNECT time what p
+// would refuse at its connect event (see connectGate). Transports that
+// are not ENet (or do not expose their enet.Host) are left alone.
+func installGate(t Transport, p *Peer) {
+	ht, ok := t.(interface{ Host() *enet.Host })
+	if !ok {
+		return
+	}
+	h := ht.Host()
+	if h == nil {
+		return
+	}
+	h.SetConnectFilter(p.gate.filter)
+	h.SetRefuseWhenFull(true, uint32(ReasonServerFull))
 }

@@ -315,17 +315,15 @@ func TestENetRoom(t *testing.T) {
 				t.Fatalf("1 MiB from server: %d bytes from %d", len(pk.Data), pk.From)
 			}
 
-			// Refused, then duplicate: clean failures with a reason. The
-			// ENet handshake completes before the server sees the
-			// connection, so the client reports it connected first (as
-			// Godot's client does against a Godot server, which then lets
-			// it time out instead).
+			// Refused, then duplicate: clean failures with a reason, decided
+			// on the ENet CONNECT, so the client never reports a connection
+			// (a Godot server would let it connect and time out instead).
 			sp.SetRefuseNewConnections(true)
 			r := join("refused", 44)
-			r.expect(ev(PeerConnected, 1), ev(ConnectionSucceeded, 0), Event{Type: ConnectionFailed, Reason: ReasonRefused})
+			r.expect(Event{Type: ConnectionFailed, Reason: ReasonRefused})
 			sp.SetRefuseNewConnections(false)
 			dup := join("dup", 11)
-			dup.expect(ev(PeerConnected, 1), ev(ConnectionSucceeded, 0), Event{Type: ConnectionFailed, Reason: ReasonDuplicateID})
+			dup.expect(Event{Type: ConnectionFailed, Reason: ReasonDuplicateID})
 			if st := sp.Stats(); st.PeersRefused != 2 {
 				t.Errorf("server refused %d, want 2", st.PeersRefused)
 			}

@@ -44,6 +44,7 @@ type Peer struct {
 	ended    bool // a client's connection ended; only queued data is left
 
 	links map[Link]*remote  // server: every connection, admitted or pending
+	gate  connectGate       // server: what the ENet connect filter decides on (enet.go)
 	byID  map[int32]*remote // server: admitted and pending clients by id
 	srv   *remote           // client: the server
 	peers []int32           // admitted peers, ascending (client: the server and announced peers)
@@ -104,6 +105,8 @@ func NewServer(t Transport, cfg *Config) (*Peer, error) {
 	p.status = Connected
 	p.links = make(map[Link]*remote)
 	p.byID = make(map[int32]*remote)
+	p.gate.maxPeers = c.MaxPeers
+	installGate(t, p)
 	return p, nil
 }
 
@@ -221,12 +224,16 @@ func (p *Peer) TransferChannel() int {
 }
 
 // SetRefuseNewConnections sets refuse_new_connections: a server then
-// disconnects every new connection with ReasonRefused (Godot resets it
-// silently). Existing peers are not affected.
+// turns every new connection away with ReasonRefused (Godot resets it
+// silently). Over ENet the refusal answers the client's CONNECT, so its
+// connect fails at once (Godot: connection_failed) and the server sees no
+// event; over another transport the connection is disconnected when it
+// completes. Existing peers are not affected.
 func (p *Peer) SetRefuseNewConnections(refuse bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.refusing = refuse
+	p.gate.setRefusing(refuse)
 }
 
 // RefuseNewConnections reports refuse_new_connections.
@@ -271,11 +278,14 @@ func (p *Peer) AuthenticatingPeers() []int {
 	return out
 }
 
-// Stats returns a snapshot of the Peer's counters.
+// Stats returns a snapshot of the Peer's counters. PeersRefused includes
+// the connections refused during the ENet handshake.
 func (p *Peer) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.stats
+	s := p.stats
+	s.PeersRefused += p.gate.refusedCount()
+	return s
 }
 
 // MaxPacketSize returns the largest payload PutPacket accepts.
@@ -600,6 +610,7 @@ func (p *Peer) serverJoin(link Link, data uint32) {
 	r := &remote{id: int32(data), link: link}
 	p.links[link] = r
 	p.byID[r.id] = r
+	p.gate.add(r.id)
 	if p.cfg.Auth {
 		r.deadline = p.cfg.Now().Add(p.cfg.AuthTimeout)
 		p.emit(Event{Type: PeerAuthenticating, Peer: int(r.id)})
@@ -640,6 +651,7 @@ func (p *Peer) announce() {
 func (p *Peer) serverLeave(r *remote, reason DisconnectReason) {
 	delete(p.links, r.link)
 	delete(p.byID, r.id)
+	p.gate.remove(r.id)
 	if !r.admitted {
 		p.emit(Event{Type: PeerAuthenticationFailed, Peer: int(r.id), Reason: reason})
 		return

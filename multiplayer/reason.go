@@ -16,7 +16,11 @@ import (
 // the client to time out, a packetpeer server disconnects it cleanly with
 // one of the reason codes below, so a Go client (ConnectionFailed /
 // ServerDisconnected events carry Reason) and a log can say why; a Godot
-// client simply sees a prompt disconnect instead of a timeout.
+// client sees connection_failed at once instead of a timeout: refusals
+// decided when the CONNECT arrives (refuse_new_connections, a full server,
+// a duplicate or invalid Godot 3.2 id) are answered during the ENet
+// handshake (enet.Host.SetConnectFilter); later ones (Config.Admit,
+// authentication) disconnect the connected peer with the reason.
 //
 // The codes have bit 31 set, so they can never be mistaken for a Godot
 // unique id (1 … 2³¹−1):

@@ -116,6 +116,8 @@ type Host struct {
 	totalWaiting          int
 	connectedPeers        int
 	bandwidthLimitedPeers int
+	bw                    bandwidthState // bandwidth.go
+	refusal               refusalState   // refuse.go
 
 	// send scratch: 8 bytes reserved for header+checksum in front of the body
 	out  [8 + protocol.MaximumMTU + protocol.MaximumPacketCommands*8]byte
@@ -211,7 +213,7 @@ func (h *Host) PendingEvents() int { return h.events.Len() }
 // Flush with timeouts (a retransmission deadline, a ping, or queued
 // commands), at most max. It scans the peer slots.
 func (h *Host) NextWake(now uint32, max uint32) uint32 {
-	wake := max
+	wake := h.bandwidthWake(now, max)
 	for i := range h.peers {
 		p := &h.peers[i]
 		if p.state == StateDisconnected || p.state == StateZombie {

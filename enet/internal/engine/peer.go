@@ -110,7 +110,8 @@ type Peer struct {
 	// channels are allocated when the handshake completes.
 	pendingChannels int
 
-	incomingBandwidth, outgoingBandwidth uint32 // the remote host's, bytes/s
+	incomingBandwidth, outgoingBandwidth uint32        // the remote host's, bytes/s
+	bw                                   peerBandwidth // bandwidth.go
 
 	packetThrottle, packetThrottleLimit, packetThrottleCounter uint32
 	packetThrottleEpoch, packetThrottleInterval                uint32
@@ -206,6 +207,7 @@ func (p *Peer) reset() {
 	p.eventData = 0
 	p.pendingChannels = 0
 	p.incomingBandwidth, p.outgoingBandwidth = 0, 0
+	p.bw = peerBandwidth{}
 	p.lastSendTime, p.lastReceiveTime, p.earliestTimeout, p.nextTimeout = 0, 0, 0, 0
 	p.packetLossEpoch, p.packetsSent, p.packetsLost, p.packetLoss, p.packetLossVariance = 0, 0, 0, 0, 0
 	p.packetThrottle = protocol.PeerDefaultPacketThrottle
@@ -242,6 +244,7 @@ func (p *Peer) onDisconnect() {
 			h.bandwidthLimitedPeers--
 		}
 		h.connectedPeers--
+		h.bw.recalc = true
 	}
 }
 
@@ -252,6 +255,7 @@ func (p *Peer) onConnect() {
 			h.bandwidthLimitedPeers++
 		}
 		h.connectedPeers++
+		h.bw.recalc = true
 	}
 }
 
@@ -342,6 +346,7 @@ func (p *Peer) assign(c *outCmd) {
 // push appends an assigned and encoded command to its queue.
 func (p *Peer) push(c *outCmd) {
 	p.order++
+	p.bw.outgoingDataTotal += uint64(c.fixedLen) + uint64(c.fragLen)
 	c.order = p.order
 	if c.pkt != nil {
 		c.pkt.refs++
@@ -623,6 +628,7 @@ func (h *Host) Connect(addr netip.AddrPort, channelCount int, data uint32, now u
 	p.state = StateConnecting
 	p.address = addr
 	p.connectID = id
+	p.bw.toldIn, p.bw.toldOut = h.cfg.IncomingBandwidth, h.cfg.OutgoingBandwidth
 	if h.cfg.OutgoingBandwidth == 0 {
 		p.windowSize = protocol.MaximumWindowSize
 	} else {

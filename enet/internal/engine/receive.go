@@ -153,6 +153,7 @@ func (p *Peer) queueAck(hdr protocol.CommandHeader, sentTime uint16) {
 			return
 		}
 	}
+	p.bw.outgoingDataTotal += protocol.AcknowledgeSize
 	p.acks.PushBack(ack{channel: hdr.ChannelID, seq: hdr.ReliableSequenceNumber, sentTime: sentTime,
 		disconnect: hdr.Type() == protocol.CommandDisconnect})
 }
@@ -242,20 +243,27 @@ type ConnectStats struct {
 	RefusedPending  uint64 // MaxPendingConnections handshakes in progress
 	RefusedPerAddr  uint64 // MaxPendingPerAddress handshakes from the source IP
 	ImplicitConnect uint64 // handshakes completed by a datagram other than the ACK of VERIFY_CONNECT
+	RefusedFilter   uint64 // refused by the connect filter (Host.SetConnectFilter)
+	RefusalsSent    uint64 // refusal datagrams sent (filter, or full with SetRefuseFull)
+	RefusalsLimited uint64 // refusals not sent: the source IP was over its refusal rate
 }
 
-// Refused is the number of CONNECTs refused for any limit.
+// Refused is the number of CONNECTs refused for any limit or by the
+// connect filter.
 func (s ConnectStats) Refused() uint64 {
-	return s.RefusedFull + s.RefusedAddress + s.RefusedPending + s.RefusedPerAddr
+	return s.RefusedFull + s.RefusedAddress + s.RefusedPending + s.RefusedPerAddr + s.RefusedFilter
 }
 
 // handleConnect answers a CONNECT from an address nothing has verified.
 //
 // Limits, checked in this order, each counted in h.Connects and in
-// DroppedDatagrams: a free slot, DuplicatePeers connections per source IP,
-// MaxPendingConnections handshakes host-wide and MaxPendingPerAddress per
-// source IP (a handshake is pending from the CONNECT until the client's
-// acknowledgement of VERIFY_CONNECT). A pending slot holds no channel
+// DroppedDatagrams: a free slot (unless SetRefuseFull is on),
+// DuplicatePeers connections per source IP, MaxPendingConnections
+// handshakes host-wide and MaxPendingPerAddress per source IP (a handshake
+// is pending from the CONNECT until the client's acknowledgement of
+// VERIFY_CONNECT). Then the connect filter, and with SetRefuseFull the
+// lack of a free slot, are answered with a refusal (refuse.go), counted in
+// h.Connects but not as dropped. A pending slot holds no channel
 // array (allocated when the handshake completes); the slot itself must be
 // reserved because VERIFY_CONNECT tells the client its index.
 //
@@ -311,8 +319,10 @@ func (h *Host) handleConnect(raw []byte, from netip.AddrPort) *Peer {
 		h.DroppedDatagrams++
 		return nil
 	}
+	// The abuse limits drop silently; the application's filter and a full
+	// host (with SetRefuseFull) answer with a refusal (refuse.go).
 	switch {
-	case p == nil:
+	case p == nil && !h.refusal.refuseFull:
 		return refuse(&h.Connects.RefusedFull)
 	case dup >= h.cfg.DuplicatePeers:
 		return refuse(&h.Connects.RefusedAddress)
@@ -320,6 +330,18 @@ func (h *Host) handleConnect(raw []byte, from netip.AddrPort) *Peer {
 		return refuse(&h.Connects.RefusedPending)
 	case h.cfg.MaxPendingPerAddress > 0 && pendingAddr >= h.cfg.MaxPendingPerAddress:
 		return refuse(&h.Connects.RefusedPerAddr)
+	}
+	if f := h.refusal.filter; f != nil {
+		if no, reason := f(from, int(c.ChannelCount), c.Data); no {
+			h.Connects.RefusedFilter++
+			h.sendRefusal(&c, from, reason)
+			return nil
+		}
+	}
+	if p == nil {
+		h.Connects.RefusedFull++
+		h.sendRefusal(&c, from, h.refusal.refuseFullData)
+		return nil
 	}
 	h.Connects.Accepted++
 	channels := min(int(c.ChannelCount), h.cfg.ChannelLimit)
@@ -377,6 +399,7 @@ func (h *Host) handleConnect(raw []byte, from netip.AddrPort) *Peer {
 	}
 	window = clampWindow(min(window, c.WindowSize))
 
+	p.bw.toldIn, p.bw.toldOut = h.cfg.IncomingBandwidth, h.cfg.OutgoingBandwidth
 	v := protocol.VerifyConnect{
 		OutgoingPeerID: p.index, IncomingSessionID: in, OutgoingSessionID: out,
 		MTU: p.mtu, WindowSize: window, ChannelCount: uint32(channels),

@@ -10,10 +10,13 @@ const bodyStart = 8
 
 // Flush sends everything that can be sent now to every peer
 // (enet_protocol_send_outgoing_commands). checkTimeouts runs the
-// retransmission and dead-peer checks, as enet_host_service does and
-// enet_host_flush does not.
+// retransmission and dead-peer checks and the bandwidth throttle
+// (bandwidth.go), as enet_host_service does and enet_host_flush does not.
 func (h *Host) Flush(now uint32, checkTimeouts bool) {
 	h.now = now
+	if checkTimeouts {
+		h.bandwidthThrottle(now)
+	}
 	for i := range h.peers {
 		p := &h.peers[i]
 		if p.state == StateDisconnected || p.state == StateZombie {
