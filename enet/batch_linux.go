@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/packetpeer/packetpeer/internal/sockaddr"
+
 	"github.com/packetpeer/packetpeer/enet/internal/protocol"
 )
 
@@ -47,7 +49,7 @@ type batchIO struct {
 	wn      int
 	werr    unix.Errno
 	writeFn func(fd uintptr) bool
-	wzone   zoneCache
+	wzone   sockaddr.Zones
 
 	// UDP generic segmentation offload: runs of queued datagrams to one
 	// destination, all of one size but the last, go out as one message
@@ -168,7 +170,7 @@ type rxBatch struct {
 	n      int
 	err    unix.Errno
 	pollFn func(fd uintptr)
-	zone   zoneCache
+	zone   sockaddr.Zones
 }
 
 const (
@@ -313,23 +315,11 @@ func (r *rxBatch) at(i int) ([]byte, netip.AddrPort, int, bool) {
 	if (seg == 0 && n > protocol.MaximumDatagramSize) || seg > protocol.MaximumDatagramSize {
 		return nil, netip.AddrPort{}, 0, false
 	}
-	sa := &r.names[i]
-	var from netip.AddrPort
-	switch sa.Family {
-	case unix.AF_INET:
-		sa4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
-		from = netip.AddrPortFrom(netip.AddrFrom4(sa4.Addr), ntohs(sa4.Port))
-	case unix.AF_INET6:
-		a := netip.AddrFrom16(sa.Addr)
-		if a.Is4In6() {
-			a = a.Unmap()
-		} else if sa.Scope_id != 0 {
-			a = a.WithZone(r.zone.name(sa.Scope_id))
-		}
-		from = netip.AddrPortFrom(a, ntohs(sa.Port))
-	default:
+	from, ok := sockaddr.Decode(&r.names[i], &r.zone)
+	if !ok {
 		return nil, netip.AddrPort{}, 0, false
 	}
+	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 	return r.bufs[i][:n], from, seg, true
 }
 
@@ -353,28 +343,9 @@ func (b *batchIO) queue(p []byte, to netip.AddrPort) {
 
 // setDest encodes to as the socket family's sockaddr for message i.
 func (b *batchIO) setDest(i int, to netip.AddrPort) bool {
-	sa := &b.wnames[i]
-	*sa = unix.RawSockaddrInet6{}
-	a := to.Addr()
-	if b.v4 {
-		if !a.Unmap().Is4() {
-			return false
-		}
-		sa4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
-		sa4.Family = unix.AF_INET
-		sa4.Port = htons(to.Port())
-		sa4.Addr = a.Unmap().As4()
-		b.whdrs[i].Hdr.Namelen = unix.SizeofSockaddrInet4
-		return true
-	}
-	sa.Family = unix.AF_INET6
-	sa.Port = htons(to.Port())
-	sa.Addr = a.As16() // IPv4 becomes IPv4-mapped
-	if z := a.Zone(); z != "" {
-		sa.Scope_id = b.wzone.index(z)
-	}
-	b.whdrs[i].Hdr.Namelen = unix.SizeofSockaddrInet6
-	return true
+	n, ok := sockaddr.Encode(&b.wnames[i], b.v4, to, &b.wzone)
+	b.whdrs[i].Hdr.Namelen = n
+	return ok
 }
 
 func (b *batchIO) sendmmsg(fd uintptr) bool {
@@ -506,68 +477,4 @@ func (b *batchIO) groupGSO() bool {
 		b.gcnt = 0
 	}
 	return merged
-}
-
-// ntohs reads a sockaddr port field, stored in network byte order.
-func ntohs(port uint16) uint16 {
-	p := (*[2]byte)(unsafe.Pointer(&port))
-	return uint16(p[0])<<8 | uint16(p[1])
-}
-
-// htons makes a sockaddr port field (network byte order).
-func htons(port uint16) uint16 {
-	var v uint16
-	p := (*[2]byte)(unsafe.Pointer(&v))
-	p[0], p[1] = byte(port>>8), byte(port)
-	return v
-}
-
-// zoneCache remembers the last interface index ↔ name lookup, so that
-// link-local traffic only allocates when the zone changes (as in package
-// udp).
-type zoneCache struct {
-	idx uint32
-	nm  string
-}
-
-func (z *zoneCache) name(idx uint32) string {
-	if z.idx == idx && z.nm != "" {
-		return z.nm
-	}
-	z.idx, z.nm = idx, ""
-	if ifi, err := net.InterfaceByIndex(int(idx)); err == nil {
-		z.nm = ifi.Name
-	}
-	if z.nm == "" {
-		var buf [10]byte
-		i := len(buf)
-		for v := idx; ; v /= 10 {
-			i--
-			buf[i] = byte('0' + v%10)
-			if v < 10 {
-				break
-			}
-		}
-		z.nm = string(buf[i:])
-	}
-	return z.nm
-}
-
-func (z *zoneCache) index(name string) uint32 {
-	if z.nm == name && z.idx != 0 {
-		return z.idx
-	}
-	var idx uint32
-	if ifi, err := net.InterfaceByName(name); err == nil {
-		idx = uint32(ifi.Index)
-	} else {
-		for _, c := range name {
-			if c < '0' || c > '9' {
-				return 0
-			}
-			idx = idx*10 + uint32(c-'0')
-		}
-	}
-	z.idx, z.nm = idx, name
-	return idx
 }

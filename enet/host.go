@@ -485,21 +485,7 @@ func (h *Host) NextEvent(ctx context.Context) (Event, error) {
 const maxWake = 250
 
 func (h *Host) service(ctx context.Context, timeout time.Duration, forever bool) (Event, error) {
-	// The fast path: an event is already queued (no clock read).
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
-		return Event{}, ErrClosed
-	}
-	if ev, ok := h.popEvent(); ok {
-		h.mu.Unlock()
-		return ev, nil
-	}
-	h.mu.Unlock()
-	var deadline time.Time
-	if !forever {
-		deadline = time.Now().Add(timeout)
-	}
+	var deadline time.Time // set on the first wait
 	var done <-chan struct{}
 	if ctx != nil {
 		done = ctx.Done()
@@ -533,10 +519,17 @@ func (h *Host) service(ctx context.Context, timeout time.Duration, forever bool)
 			h.mu.Unlock()
 			return ev, nil
 		}
+		if !forever && timeout == 0 {
+			h.mu.Unlock()
+			return Event{}, nil // a poll: no clock read beyond the engine's
+		}
 		wake := time.Duration(h.eng.NextWake(now, maxWake)) * time.Millisecond
 		h.mu.Unlock()
 
 		if !forever {
+			if deadline.IsZero() {
+				deadline = time.Now().Add(timeout)
+			}
 			remaining := time.Until(deadline)
 			if remaining <= 0 {
 				return Event{}, nil

@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/packetpeer/packetpeer/internal/sockaddr"
 )
 
 // batcher does batched datagram I/O on one socket with recvmmsg and
@@ -34,7 +36,7 @@ type batcher struct {
 	rn     int
 	rerr   unix.Errno
 	readFn func(fd uintptr) bool
-	zone   zoneCache
+	zone   sockaddr.Zones
 
 	// Send side, guarded by wmu; arrays allocated on first write.
 	wmu     sync.Mutex
@@ -48,7 +50,7 @@ type batcher struct {
 	wn      int
 	werr    unix.Errno
 	writeFn func(fd uintptr) bool
-	wzone   zoneCache
+	wzone   sockaddr.Zones
 }
 
 // writeBatchMax is the number of messages one sendmmsg call is given.
@@ -123,53 +125,14 @@ func (b *batcher) read(deliver func(from netip.AddrPort, p []byte, last bool)) e
 }
 
 func (b *batcher) sockaddrAt(i int) netip.AddrPort {
-	sa := &b.rnames[i]
-	switch sa.Family {
-	case unix.AF_INET:
-		sa4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
-		return netip.AddrPortFrom(netip.AddrFrom4(sa4.Addr), ntohs(sa4.Port))
-	case unix.AF_INET6:
-		a := netip.AddrFrom16(sa.Addr)
-		if sa.Scope_id != 0 {
-			a = a.WithZone(b.zone.name(sa.Scope_id))
-		}
-		return netip.AddrPortFrom(a, ntohs(sa.Port))
-	}
-	return netip.AddrPort{}
+	a, _ := sockaddr.Decode(&b.rnames[i], &b.zone)
+	return a
 }
 
-// ntohs reads a sockaddr port field, stored in network byte order.
-func ntohs(port uint16) uint16 {
-	p := (*[2]byte)(unsafe.Pointer(&port))
-	return uint16(p[0])<<8 | uint16(p[1])
-}
-
-// htons makes a sockaddr port field (network byte order).
-func htons(port uint16) uint16 {
-	var v uint16
-	p := (*[2]byte)(unsafe.Pointer(&v))
-	p[0], p[1] = byte(port>>8), byte(port)
-	return v
-}
-
-// setDest encodes dest as the socket family's sockaddr into wname.
+// setDest encodes dest as the socket family's sockaddr into wname (the
+// caller has checked that the socket can reach it).
 func (b *batcher) setDest(dest netip.AddrPort) {
-	b.wname = unix.RawSockaddrInet6{}
-	if b.v4 {
-		sa4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(&b.wname))
-		sa4.Family = unix.AF_INET
-		sa4.Port = htons(dest.Port())
-		sa4.Addr = dest.Addr().Unmap().As4()
-		b.wnamlen = unix.SizeofSockaddrInet4
-		return
-	}
-	b.wname.Family = unix.AF_INET6
-	b.wname.Port = htons(dest.Port())
-	b.wname.Addr = dest.Addr().As16() // IPv4 becomes IPv4-mapped
-	if z := dest.Addr().Zone(); z != "" {
-		b.wname.Scope_id = b.wzone.index(z)
-	}
-	b.wnamlen = unix.SizeofSockaddrInet6
+	b.wnamlen, _ = sockaddr.Encode(&b.wname, b.v4, dest, &b.wzone)
 }
 
 func (b *batcher) sendmmsg(fd uintptr) bool {
@@ -239,58 +202,4 @@ func (b *batcher) release() {
 	for i := range b.wiovs {
 		b.wiovs[i].Base = nil
 	}
-}
-
-// zoneCache remembers the last interface index ↔ name lookup, so that
-// link-local traffic only allocates when the zone changes.
-type zoneCache struct {
-	idx uint32
-	nm  string
-}
-
-func (z *zoneCache) name(idx uint32) string {
-	if z.idx == idx && z.nm != "" {
-		return z.nm
-	}
-	z.idx, z.nm = idx, ""
-	if ifi, err := net.InterfaceByIndex(int(idx)); err == nil {
-		z.nm = ifi.Name
-	}
-	if z.nm == "" {
-		z.nm = uitoa(idx)
-	}
-	return z.nm
-}
-
-func (z *zoneCache) index(name string) uint32 {
-	if z.nm == name && z.idx != 0 {
-		return z.idx
-	}
-	var idx uint32
-	if ifi, err := net.InterfaceByName(name); err == nil {
-		idx = uint32(ifi.Index)
-	} else {
-		for _, c := range name {
-			if c < '0' || c > '9' {
-				return 0
-			}
-			idx = idx*10 + uint32(c-'0')
-		}
-	}
-	z.idx, z.nm = idx, name
-	return idx
-}
-
-func uitoa(v uint32) string {
-	var b [10]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	return string(b[i:])
 }
