@@ -246,6 +246,9 @@ func (c *ChatClient) pump(ctx context.Context) {
 			}
 		}
 		for {
+			// Only the server speaks for the room: another client's
+			// packet, relayed to us, could claim any "from".
+			fromServer := c.p.PacketPeer() == multiplayer.ServerID
 			v, err := c.vp.GetVar()
 			if err != nil {
 				if errors.Is(err, multiplayer.ErrNoPacket) {
@@ -256,7 +259,7 @@ func (c *ChatClient) pump(ctx context.Context) {
 				}
 				continue // undecodable: ignored
 			}
-			if m, ok := ParseChat(v); ok {
+			if m, ok := ParseChat(v); ok && fromServer {
 				if !push(ChatEvent{Chat: &m}) {
 					return
 				}

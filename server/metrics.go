@@ -72,11 +72,13 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 // 200 "ok" while serving and 503 "shutting down" after Shutdown began;
 // /metrics is the Prometheus exposition of the server's metrics
 // (packetpeer_peers_connected, packetpeer_packets_relayed_total,
-// packetpeer_packets_dropped_total, packetpeer_handler_dropped_total, ...)
+// packetpeer_packets_dropped_total, packetpeer_handler_dropped_total, the
+// ENet hosts' packetpeer_enet_datagrams_dropped_total and
+// packetpeer_enet_connects_total{result}, ...)
 // and of the Go runtime.
 func (s *Server) HTTPHandler() http.Handler {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collector{s}, prometheus.NewGoCollector())
+	reg.MustRegister(collector{s}, enetCollector{s}, prometheus.NewGoCollector())
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
