@@ -10,6 +10,12 @@
 // checks against the real engine; Deflate and GZIP use the standard
 // library, Zstd github.com/klauspost/compress/zstd.
 //
+// Codec is the fixed-buffer form Godot's ENet compressors use per datagram
+// (Compression::compress/decompress into a caller's buffer) for FastLZ,
+// Deflate and Zstd: it reuses its state, allocates nothing per call in
+// steady state, and is an enet.Compressor (package multiplayer's
+// CompressionMode.Compressor returns one).
+//
 // # Limits
 //
 // Decompression never allocates more than the size the caller allows:

@@ -305,9 +305,14 @@ func fastLZDecode(dst, src []byte, limit int) ([]byte, error) {
 			if len(dst)-from >= length {
 				dst = append(dst, dst[from:from+length]...)
 			} else {
-				// Overlapping copy: repeats the last len(dst)-from bytes.
-				for i := 0; i < length; i++ {
-					dst = append(dst, dst[from+i])
+				// Overlapping copy: the output repeats the len(dst)-from
+				// bytes from `from` on, so copying from `from` in chunks
+				// that double (each ends on a multiple of the period)
+				// gives the byte-by-byte result.
+				for length > 0 {
+					k := min(len(dst)-from, length)
+					dst = append(dst, dst[from:from+k]...)
+					length -= k
 				}
 			}
 		} else {
