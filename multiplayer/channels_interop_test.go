@@ -422,10 +422,13 @@ func TestInteropGodot3ChannelsGoServer(t *testing.T) {
 	cmd(g1.id, fmt.Sprintf("send:%d:%d:-1:g1-c3-mark", c3id, R))
 	r.expectOn(c3, g1.id, "g1-c3-mark", Godot3ChannelReliable, R)
 	after := sp.Stats()
-	t.Logf("relay to a connection without the channel: relayed %d→%d, drops %v→%v (not counted as a drop)",
+	t.Logf("relay to a connection without the channel: relayed %d→%d, drops %v→%v",
 		before.PacketsRelayed, after.PacketsRelayed, before.Drops, after.Drops)
 	if after.PacketsRelayed != before.PacketsRelayed+1 {
 		t.Errorf("relayed %d→%d: want only the marker counted", before.PacketsRelayed, after.PacketsRelayed)
+	}
+	if d := after.Drops[DropRelayFailed] - before.Drops[DropRelayFailed]; d != 1 {
+		t.Errorf("relay_failed drops +%d, want +1 (the copy ENet refused)", d)
 	}
 
 	// A Godot client asking for 8 channels gets the server's 6. Godot
@@ -452,8 +455,8 @@ func TestInteropGodot3ChannelsGoServer(t *testing.T) {
 		g.event("server_disconnected")
 		g.Wait()
 	}
-	if st := sp.Stats(); st.TotalDropped() != 0 {
-		t.Errorf("server dropped %v", st.Drops)
+	if st := sp.Stats(); st.TotalDropped() != 1 || st.Drops[DropRelayFailed] != 1 {
+		t.Errorf("server dropped %v, want only the one relay_failed", st.Drops)
 	}
 	if st := cp.Stats(); st.TotalDropped() != 0 {
 		t.Errorf("go client dropped %v", st.Drops)

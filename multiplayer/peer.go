@@ -691,7 +691,9 @@ func (p *Peer) serverReceive3(ev TransportEvent) {
 		return
 	}
 	p.forward(rt.Forward, ev.Channel, ev.Flags, ev.Packet)
-	if rt.Deliver && len(payload) > 0 {
+	if rt.Deliver {
+		// An empty payload is a packet too: Godot 3.2's put_packet sends
+		// the 8-byte header alone and get_packet returns 0 bytes.
 		p.deliver(r.id, int(ev.Channel), ModeFromFlags(ev.Flags), payload)
 	}
 }
@@ -699,10 +701,16 @@ func (p *Peer) serverReceive3(ev TransportEvent) {
 // forward sends pkt unchanged to ids; mu held.
 func (p *Peer) forward(ids []int32, ch uint8, flags PacketFlags, pkt []byte) {
 	for _, id := range ids {
-		if to := p.byID[id]; to != nil && to.link.Send(ch, pkt, flags) == nil {
-			p.stats.PacketsRelayed++
-			p.stats.PacketsSent++
+		to := p.byID[id]
+		if to == nil {
+			continue
 		}
+		if to.link.Send(ch, pkt, flags) != nil {
+			p.drop(DropRelayFailed) // e.g. a channel the target lacks
+			continue
+		}
+		p.stats.PacketsRelayed++
+		p.stats.PacketsSent++
 	}
 	if len(ids) > 0 {
 		_ = p.t.Flush()
@@ -882,11 +890,9 @@ func (p *Peer) clientReceive3(ev TransportEvent) {
 		p.drop(DropMalformed)
 		return
 	}
-	if len(payload) > 0 {
-		// Like Godot, the client trusts the server's source field; the
-		// target is ignored.
-		p.deliver(h.Source, int(ev.Channel), ModeFromFlags(ev.Flags), payload)
-	}
+	// Like Godot, the client trusts the server's source field; the target
+	// is ignored. An empty payload is delivered as an empty packet.
+	p.deliver(h.Source, int(ev.Channel), ModeFromFlags(ev.Flags), payload)
 }
 
 // announced applies a peer announcement from the server; mu held.
@@ -1094,7 +1100,9 @@ func (p *Peer) checkTimeouts() {
 // ---- sending ----
 
 // PutPacket sends p to the target peer with the transfer mode and channel
-// set (put_packet). An empty packet is a no-op.
+// set (put_packet). Godot3: an empty packet is sent (the header alone) and
+// arrives as an empty packet, as with Godot 3.2. Godot4: an empty packet
+// is ErrEmptyPayload, as SceneMultiplayer.send_bytes refuses one.
 //
 // Godot3 prepends the 8-byte header (own id, target). A server sends a
 // copy to every addressed peer; a client sends to the server, which
@@ -1110,8 +1118,8 @@ func (p *Peer) checkTimeouts() {
 // ErrUnknownPeer, ErrPacketTooLarge, ErrBadChannel, errors of the
 // transport's Send; after Close an error wrapping net.ErrClosed.
 func (p *Peer) PutPacket(data []byte) error {
-	if len(data) == 0 {
-		return nil
+	if len(data) == 0 && p.cfg.Dialect == Godot4 {
+		return fmt.Errorf("send_bytes: %w", ErrEmptyPayload)
 	}
 	if len(data) > p.cfg.MaxPacketSize {
 		return fmt.Errorf("%d bytes, max %d: %w", len(data), p.cfg.MaxPacketSize, ErrPacketTooLarge)

@@ -898,3 +898,36 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyPacket: Godot 3.2: an empty PutPacket arrives as an empty
+// packet, to the server and relayed to a client (put_packet of an empty
+// PoolByteArray sends the 8-byte header alone; get_packet returns 0
+// bytes). Godot 4.x: refused, as send_bytes refuses it.
+func TestEmptyPacket(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.String(), func(t *testing.T) {
+			w := newWorld(t, d, nil)
+			a := w.join(11)
+			b := w.join(22)
+			if d == Godot4 {
+				a.SetTargetPeer(1)
+				if err := a.PutPacket(nil); !errors.Is(err, ErrEmptyPayload) {
+					t.Fatalf("empty send_bytes: %v, want ErrEmptyPayload", err)
+				}
+				return
+			}
+			for _, target := range []int{1, 22} {
+				send(t, a, target, "")
+				w.pump()
+				dst := b
+				if target == 1 {
+					dst = w.srv
+				}
+				expectFrom(t, fmt.Sprintf("empty to %d", target), dst, 11, "")
+			}
+			if st := w.srv.Stats(); st.TotalDropped() != 0 {
+				t.Errorf("server dropped %v", st.Drops)
+			}
+		})
+	}
+}

@@ -14,7 +14,7 @@ const (
 	// DropNone: not dropped.
 	DropNone DropReason = iota
 	// DropMalformed ("malformed"): the packet failed its codec (too short,
-	// bad id field, unknown command, empty payload).
+	// bad id field, unknown command).
 	DropMalformed
 	// DropSpoofedSource ("spoofed_source"): Godot 3.2 header source not the
 	// id registered for the connection it came from.
@@ -44,6 +44,10 @@ const (
 	// (Config.MaxQueuedPackets) or the event queue (Config.MaxQueuedEvents)
 	// was full.
 	DropQueueFull
+	// DropRelayFailed ("relay_failed"): the transport refused a relayed
+	// copy for one target (3.2: a channel beyond the count negotiated with
+	// that target). Godot drops these silently.
+	DropRelayFailed
 
 	numDropReasons = iota
 )
@@ -51,6 +55,7 @@ const (
 var dropNames = [numDropReasons]string{
 	"none", "malformed", "spoofed_source", "system_from_client", "unknown_target",
 	"relay_disabled", "unsupported", "unauthenticated", "unknown_sender", "queue_full",
+	"relay_failed",
 }
 
 // String returns the reason's snake_case name.

@@ -80,8 +80,9 @@ func _on_peer(id, what):
 
 func _message(from, msg):
 	# Only the server's chat broadcasts are expected; anything else is shown
-	# but ignored.
-	if typeof(msg) != TYPE_DICTIONARY or msg.get("type") != "chat":
+	# but ignored. A chat relayed from another client (from != 1) could
+	# claim any "from", so it is not trusted.
+	if from != 1 or typeof(msg) != TYPE_DICTIONARY or msg.get("type") != "chat":
 		print("OTHER from=%d %s" % [from, str(msg)])
 		return
 	var text = str(msg.get("text", ""))

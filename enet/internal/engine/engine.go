@@ -135,8 +135,8 @@ type Host struct {
 	// Statistics, host-wide.
 	TotalSentData, TotalSentPackets         uint64
 	TotalReceivedData, TotalReceivedPackets uint64
-	// DroppedDatagrams counts datagrams ignored as invalid, unexpected or
-	// not matching a peer.
+	// DroppedDatagrams counts datagrams ignored, wholly or from an invalid
+	// or refused command on, as invalid, unexpected or not matching a peer.
 	DroppedDatagrams uint64
 	// Connects counts what happened to incoming CONNECTs.
 	Connects ConnectStats

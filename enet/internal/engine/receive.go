@@ -118,6 +118,10 @@ func (h *Host) Receive(b []byte, from netip.AddrPort, now uint32) {
 			res = abort
 		}
 		if !res {
+			// libenet's commandError: the rest of the datagram is
+			// ignored (data on a channel the peer does not have, a
+			// fragment over the packet size limit, ...).
+			h.DroppedDatagrams++
 			return
 		}
 		if p != nil && cmd.Header.Acknowledge() {
