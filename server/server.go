@@ -48,6 +48,12 @@ type Config struct {
 	// Refuse starts the server refusing new connections
 	// (refuse_new_connections); see SetRefuseNewConnections.
 	Refuse bool
+	// Compression is the ENet datagram compression of both dialects'
+	// hosts (compression_mode / ENetConnection.compress). Clients must use
+	// the same mode: it is not negotiated (see multiplayer.CompressionMode).
+	// Zero: none. A mode whose Compressor() fails makes New fail before
+	// anything is bound.
+	Compression multiplayer.CompressionMode
 	// Handler is the server-side application; nil: a NewChatRoom().
 	Handler Handler
 	// Logger receives join/leave and error logs; nil: slog.Default().
@@ -169,7 +175,7 @@ func New(cfg Config) (*Server, error) {
 		if l.addr == "" {
 			continue
 		}
-		r, err := newRoom(l.d, l.addr, maxPeers)
+		r, err := newRoom(l.d, l.addr, maxPeers, cfg.Compression)
 		if err != nil {
 			for _, r := range s.rooms {
 				_ = r.p.Close()
@@ -192,11 +198,15 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func newRoom(d Dialect, addr string, maxPeers int) (*room, error) {
+func newRoom(d Dialect, addr string, maxPeers int, mode multiplayer.CompressionMode) (*room, error) {
 	mcfg := &multiplayer.Config{Dialect: d, MaxPeers: maxPeers, CloseReason: multiplayer.ReasonShutdown}
+	comp, err := mode.Compressor() // one per host
+	if err != nil {
+		return nil, fmt.Errorf("server: compression: %w", err)
+	}
 	// Slots beyond MaxPeers let the Peer refuse extra clients with a
 	// reason instead of ENet dropping their CONNECT.
-	hc := enet.HostConfig{PeerLimit: min(maxPeers+16, maxHostSlots), ChannelLimit: multiplayer.MaxENetChannels}
+	hc := enet.HostConfig{PeerLimit: min(maxPeers+16, maxHostSlots), ChannelLimit: multiplayer.MaxENetChannels, Compressor: comp}
 	if d == multiplayer.Godot3 {
 		hc.ChannelLimit = multiplayer.ConnectChannelCount(d, 0)
 	}

@@ -18,25 +18,8 @@ import (
 
 func init() { rootCmd.AddCommand(newServeCmd()) }
 
-// serveEnv maps each serve flag to its environment variable.
-var serveEnv = [][2]string{
-	{"godot3", "PACKETPEER_GODOT3"},
-	{"godot4", "PACKETPEER_GODOT4"},
-	{"http", "PACKETPEER_HTTP"},
-	{"max-peers", "PACKETPEER_MAX_PEERS"},
-	{"refuse", "PACKETPEER_REFUSE"},
-	{"log-format", "PACKETPEER_LOG_FORMAT"},
-}
-
-// shutdownTimeout bounds the graceful part of a shutdown.
-const shutdownTimeout = 10 * time.Second
-
 func newServeCmd() *cobra.Command {
-	var (
-		godot3, godot4, httpAddr, logFormat string
-		maxPeers                            int
-		refuse                              bool
-	)
+	var printConfig bool
 	cmd := &cobra.Command{
 		Use:   "serve [flags]",
 		Short: "Run a Godot 3.2 and 4.x multiplayer server with a chat room",
@@ -50,68 +33,56 @@ both dialects as {"type": "chat", "from": id, "text": ...}.
 An HTTP address serves /healthz and Prometheus /metrics. Joins and leaves are
 logged on stderr. SIGINT or SIGTERM disconnects every client cleanly and exits 0.
 
-An empty address disables that listener. Each flag can also be set from the
-environment (a flag on the command line wins):
+Every setting comes from, in order of precedence: its flag, its environment
+variable (used when set, even to ""), its key in the config file (TOML, named
+by --config or PACKETPEER_CONFIG; none by default), its built-in default. An
+empty address disables that listener. --print-config prints the effective
+settings as a config file and exits; examples/serve.toml is that output with
+the defaults.
 
-  PACKETPEER_GODOT3      --godot3      (default :7777)
-  PACKETPEER_GODOT4      --godot4      (default :7778)
-  PACKETPEER_HTTP        --http        (default 127.0.0.1:7780)
-  PACKETPEER_MAX_PEERS   --max-peers
-  PACKETPEER_REFUSE      --refuse      (true/false)
-  PACKETPEER_LOG_FORMAT  --log-format  (text or json)`,
+` + serveSettingsHelp() + `
+
+With --compression, clients must set the same mode (Godot 3.2:
+NetworkedMultiplayerENet.compression_mode; 4.x: ENetConnection.compress): the
+mode is not negotiated, and a client without it cannot connect.
+
+A bad flag or environment variable exits 2; a missing or invalid config file
+exits 1, naming the file, line, column and key.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, fe := range serveEnv {
-				v, ok := os.LookupEnv(fe[1])
-				if !ok || cmd.Flags().Changed(fe[0]) {
-					continue
-				}
-				if err := cmd.Flags().Set(fe[0], v); err != nil {
-					return usageError{fmt.Errorf("%s=%q: %w", fe[1], v, err)}
-				}
+			s, file, err := resolveServe(cmd.Flags(), os.LookupEnv)
+			if err != nil {
+				return err
 			}
-			var h slog.Handler
-			switch logFormat {
-			case "text":
-				h = slog.NewTextHandler(cmd.ErrOrStderr(), nil)
-			case "json":
-				h = slog.NewJSONHandler(cmd.ErrOrStderr(), nil)
-			default:
-				return usageError{fmt.Errorf("--log-format %q: want text or json", logFormat)}
+			if printConfig {
+				return writeServeConfig(cmd.OutOrStdout(), &s)
 			}
-			if maxPeers < 0 {
-				return usageError{fmt.Errorf("--max-peers %d is negative", maxPeers)}
+			log := s.logger(cmd.ErrOrStderr())
+			if file != "" {
+				log.Info("config", "file", file)
 			}
-			if godot3 == "" && godot4 == "" {
-				return usageError{errors.New("--godot3 and --godot4 are both empty: nothing to serve")}
-			}
-			log := slog.New(h)
-			return serve(cmd.Context(), log, server.Config{
-				Godot3Addr: godot3, Godot4Addr: godot4, MaxPeers: maxPeers, Refuse: refuse, Logger: log,
-			}, httpAddr)
+			return serve(cmd.Context(), log, &s)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&godot3, "godot3", server.DefaultGodot3Addr, "UDP address of the Godot 3.2 dialect (empty disables)")
-	f.StringVar(&godot4, "godot4", server.DefaultGodot4Addr, "UDP address of the Godot 4.x dialect (empty disables)")
-	f.StringVar(&httpAddr, "http", "127.0.0.1:7780", "HTTP address for /healthz and /metrics (empty disables)")
-	f.IntVar(&maxPeers, "max-peers", 0, fmt.Sprintf("most clients per dialect (0: %d)", server.DefaultMaxPeers))
-	f.BoolVar(&refuse, "refuse", false, "refuse new connections (refuse_new_connections)")
-	f.StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
+	f.SortFlags = false
+	f.String(configFlag, "", "config `FILE` (TOML) with any of the settings below")
+	addServeFlags(f)
+	f.BoolVar(&printConfig, "print-config", false, "print the effective settings as a config file and exit")
 	return cmd
 }
 
 // serve runs the server (and the HTTP listener) until ctx is cancelled,
-// then shuts both down gracefully.
-func serve(ctx context.Context, log *slog.Logger, cfg server.Config, httpAddr string) error {
-	srv, err := server.New(cfg)
+// then shuts both down gracefully, giving clients s.ShutdownTimeout.
+func serve(ctx context.Context, log *slog.Logger, s *serveSettings) error {
+	srv, err := server.New(s.serverConfig(log))
 	if err != nil {
 		return err
 	}
 	var hs *http.Server
 	httpDone := make(chan error, 1)
-	if httpAddr != "" {
-		ln, err := net.Listen("tcp", httpAddr)
+	if s.HTTP != "" {
+		ln, err := net.Listen("tcp", s.HTTP)
 		if err != nil {
 			_ = srv.Close()
 			return fmt.Errorf("http: %w", err)
@@ -127,9 +98,13 @@ func serve(ctx context.Context, log *slog.Logger, cfg server.Config, httpAddr st
 		failed = fmt.Errorf("http: %w", err)
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	shut := srv.Shutdown
+	if s.ShutdownTimeout == 0 {
+		shut = func(context.Context) error { return srv.Close() } // at once, as configured
+	}
+	if err := shut(sctx); err != nil {
 		log.Warn("shutdown incomplete", "err", err)
 	}
 	if hs != nil && failed == nil {
