@@ -77,7 +77,7 @@ type Stats struct {
 	PacketsRelayed  uint64 // copies a server forwarded between clients
 	PeersJoined     uint64 // connections admitted (server) / peers announced (client)
 	PeersLeft       uint64
-	PeersRefused    uint64 // connections refused (in the ENet handshake or after it) with a refusal reason, except those refused because every ENet slot was full (see enet.Host.RefusalStats)
+	PeersRefused    uint64 // connection attempts refused (in the ENet handshake or after it) with a refusal reason; a CONNECT the client re-sends counts again; refusals because every ENet slot was full are in enet.Host.RefusalStats
 	EventsDropped   uint64 // events lost to a full event queue
 	// Drops counts dropped incoming packets by reason (index: DropReason).
 	Drops [numDropReasons]uint64
