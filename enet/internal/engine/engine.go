@@ -126,6 +126,15 @@ type Host struct {
 	dbuf [protocol.MaximumMTU]byte
 	more bool
 
+	// dirty lists the peers that may have something to send (see
+	// markDirty): a flush between timer checks visits only them.
+	// timerDue is the earliest retransmission or ping time of any peer
+	// (valid while timerOK), found by the last full scan at lastScan.
+	dirty    []uint16
+	timerDue uint32
+	timerOK  bool
+	lastScan uint32
+
 	freePackets []*packet
 	dataFree    dataPool
 	freeBig     []*packet
@@ -214,6 +223,15 @@ func (h *Host) PendingEvents() int { return h.events.Len() }
 // commands), at most max. It scans the peer slots.
 func (h *Host) NextWake(now uint32, max uint32) uint32 {
 	wake := h.bandwidthWake(now, max)
+	if len(h.dirty) > 0 {
+		return 0
+	}
+	if h.timerOK {
+		if timeGreaterEqual(now, h.timerDue) {
+			return 0
+		}
+		return min(wake, h.timerDue-now)
+	}
 	for i := range h.peers {
 		p := &h.peers[i]
 		if p.state == StateDisconnected || p.state == StateZombie {

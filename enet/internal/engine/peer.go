@@ -95,6 +95,7 @@ type Peer struct {
 	index uint16
 	gen   uint32
 	state State
+	dirty bool // listed in host.dirty
 
 	address           netip.AddrPort
 	outgoingPeerID    uint16
@@ -343,8 +344,17 @@ func (p *Peer) assign(c *outCmd) {
 	c.sendAttempts, c.sentTime, c.rto, c.rtoLimit = 0, 0, 0, 0
 }
 
+// markDirty lists p for the next flush.
+func (p *Peer) markDirty() {
+	if !p.dirty {
+		p.dirty = true
+		p.host.dirty = append(p.host.dirty, p.index)
+	}
+}
+
 // push appends an assigned and encoded command to its queue.
 func (p *Peer) push(c *outCmd) {
+	p.markDirty()
 	p.order++
 	p.bw.outgoingDataTotal += uint64(c.fixedLen) + uint64(c.fragLen)
 	c.order = p.order
@@ -514,6 +524,7 @@ func (p *Peer) SetPingInterval(ms uint32) {
 		ms = protocol.PeerPingInterval
 	}
 	p.pingInterval = ms
+	p.host.timerOK = false
 }
 
 // ThrottleConfigure sets the throttle parameters the remote applies to us

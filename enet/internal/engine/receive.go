@@ -70,6 +70,9 @@ func (h *Host) Receive(b []byte, from netip.AddrPort, now uint32) {
 	if p != nil {
 		p.PacketsIn++
 		p.BytesIn += uint64(len(b))
+		// Acknowledgements may open its window, a state change may
+		// need a reply: flush it next time.
+		p.markDirty()
 	}
 	r := protocol.NewCommandReader(d.Header, body)
 	for r.Next() {
@@ -93,7 +96,10 @@ func (h *Host) Receive(b []byte, from netip.AddrPort, now uint32) {
 				return
 			}
 			p = h.handleConnect(cmd.Raw, from)
-			res = p != nil
+			if p == nil {
+				return // refused or dropped: counted in h.Connects
+			}
+			res = proceed
 		case protocol.CommandVerifyConnect:
 			res = h.handleVerifyConnect(p, cmd.Raw)
 		case protocol.CommandDisconnect:
@@ -158,6 +164,7 @@ func (p *Peer) queueAck(hdr protocol.CommandHeader, sentTime uint16) {
 		}
 	}
 	p.bw.outgoingDataTotal += protocol.AcknowledgeSize
+	p.markDirty()
 	p.acks.PushBack(ack{channel: hdr.ChannelID, seq: hdr.ReliableSequenceNumber, sentTime: sentTime,
 		disconnect: hdr.Type() == protocol.CommandDisconnect})
 }
@@ -428,6 +435,7 @@ func (h *Host) connectRetransmitted(q *Peer) {
 	}
 	for i := 0; i < q.sent.Len(); i++ {
 		if c := q.sent.At(i); c.typ == protocol.CommandVerifyConnect {
+			q.markDirty()
 			q.control.PushFront(q.sent.RemoveAt(i))
 			if q.sent.Len() > 0 {
 				f := q.sent.At(0)

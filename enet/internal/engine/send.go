@@ -17,13 +17,60 @@ func (h *Host) Flush(now uint32, checkTimeouts bool) {
 	if checkTimeouts {
 		h.bandwidthThrottle(now)
 	}
-	for i := range h.peers {
-		p := &h.peers[i]
+	// A full scan when a peer's timer may be due (and at least every
+	// fullScanInterval ms while flushes happen, as a safety net);
+	// otherwise only the peers that queued something or received a
+	// datagram since the last flush. libenet visits every peer each time.
+	if checkTimeouts && (!h.timerOK || timeGreaterEqual(now, h.timerDue) || now-h.lastScan >= fullScanInterval) {
+		due, any := uint32(0), false
+		for i := range h.peers {
+			p := &h.peers[i]
+			if p.state == StateDisconnected || p.state == StateZombie {
+				continue
+			}
+			h.flushPeerTimeouts(p, true)
+			if d, ok := p.timerDue(); ok && (!any || timeLess(d, due)) {
+				due, any = d, true
+			}
+		}
+		h.timerDue, h.timerOK, h.lastScan = due, true, now
+		if !any {
+			h.timerDue = now + fullScanInterval
+		}
+		// Peers visited above that were listed are done; one listed
+		// during the scan (before its turn, by another's processing) is
+		// flushed below.
+	}
+	for k := 0; k < len(h.dirty); k++ {
+		p := &h.peers[h.dirty[k]]
+		p.dirty = false
 		if p.state == StateDisconnected || p.state == StateZombie {
 			continue
 		}
 		h.flushPeerTimeouts(p, checkTimeouts)
+		if d, ok := p.timerDue(); ok && h.timerOK && timeLess(d, h.timerDue) {
+			h.timerDue = d
+		}
 	}
+	h.dirty = h.dirty[:0]
+}
+
+// fullScanInterval bounds, in ms, the time between two scans of every
+// peer while the host is being serviced.
+const fullScanInterval = 50
+
+// timerDue returns when p next needs a flush with timeout checks: its
+// earliest retransmission, or its next ping.
+func (p *Peer) timerDue() (uint32, bool) {
+	switch {
+	case p.state == StateDisconnected || p.state == StateZombie:
+		return 0, false
+	case p.sent.Len() > 0:
+		return p.nextTimeout, true
+	case p.state == StateConnected:
+		return p.lastReceiveTime + p.pingInterval, true
+	}
+	return 0, false
 }
 
 func (h *Host) flushPeer(p *Peer, now uint32) {
@@ -319,6 +366,9 @@ func (h *Host) checkTimeouts(p *Peer) bool {
 }
 
 func (h *Host) requeueAll(p *Peer) {
+	if len(h.requeue) > 0 {
+		p.markDirty()
+	}
 	for i := len(h.requeue) - 1; i >= 0; i-- {
 		c := h.requeue[i]
 		if c.channel == protocol.ControlChannel {
