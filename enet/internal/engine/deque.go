@@ -79,6 +79,15 @@ func (d *deque[T]) RemoveAt(i int) T {
 	return v
 }
 
+// Shrink releases the buffer of an empty deque holding more than max
+// elements, so that a burst does not pin its memory for the life of the
+// peer; the next push starts again at 16.
+func (d *deque[T]) Shrink(max int) {
+	if d.n == 0 && len(d.buf) > max {
+		d.buf, d.head = nil, 0
+	}
+}
+
 // Clear empties the deque, keeping its buffer.
 func (d *deque[T]) Clear() {
 	var zero T

@@ -29,6 +29,7 @@ func (h *Host) Flush(now uint32, checkTimeouts bool) {
 				continue
 			}
 			h.flushPeerTimeouts(p, true)
+			p.shrinkQueues()
 			if d, ok := p.timerDue(); ok && (!any || timeLess(d, due)) {
 				due, any = d, true
 			}
@@ -54,6 +55,22 @@ func (h *Host) Flush(now uint32, checkTimeouts bool) {
 	}
 	h.dirty = h.dirty[:0]
 }
+
+// shrinkQueues releases the queue buffers a burst grew beyond
+// keepQueueCap elements once they are empty again (a join on a busy
+// Godot server queues one announcement per other peer, for instance).
+func (p *Peer) shrinkQueues() {
+	p.acks.Shrink(keepQueueCap)
+	p.control.Shrink(keepQueueCap)
+	p.reliable.Shrink(keepQueueCap)
+	p.unreliable.Shrink(keepQueueCap)
+	p.sent.Shrink(keepQueueCap)
+}
+
+// keepQueueCap is the largest queue buffer, in commands, kept while empty:
+// enough for a window of small reliable packets in flight without
+// reallocating in steady state.
+const keepQueueCap = 1024
 
 // fullScanInterval bounds, in ms, the time between two scans of every
 // peer while the host is being serviced.
