@@ -197,7 +197,8 @@ type Host struct {
 	parked    atomic.Bool
 	pokeGen   atomic.Uint64
 	timerBusy atomic.Bool
-	timer     *time.Timer // reused by one waiting Service at a time
+	evScratch engine.Event // popEvent's, guarded by mu
+	timer     *time.Timer  // reused by one waiting Service at a time
 }
 
 // NewHost creates a host bound to addr ("127.0.0.1:0", ":7777", ...; the
@@ -582,8 +583,8 @@ func (h *Host) service(ctx context.Context, timeout time.Duration, forever bool)
 }
 
 func (h *Host) popEvent() (Event, bool) {
-	ev, ok := h.eng.PopEvent()
-	if !ok {
+	ev := &h.evScratch
+	if !h.eng.PopEventInto(ev) {
 		return Event{}, false
 	}
 	w, _ := ev.User.(*Peer)
@@ -603,6 +604,7 @@ func (h *Host) popEvent() (Event, bool) {
 		out.Type, out.ChannelID, out.Packet, out.Flags = EventReceive, ev.Channel, ev.Packet, PacketFlag(ev.Flags)
 		out.host = h
 	}
+	*ev = engine.Event{} // keep no reference to the packet or peer
 	return out, true
 }
 

@@ -43,6 +43,18 @@ func (d *deque[T]) PushFront(v T) {
 	d.n++
 }
 
+// Front returns a pointer to the first element, valid until the next
+// change; the deque must not be empty.
+func (d *deque[T]) Front() *T { return &d.buf[d.head] }
+
+// DropFront removes the first element without copying it out.
+func (d *deque[T]) DropFront() {
+	var zero T
+	d.buf[d.head] = zero
+	d.head = (d.head + 1) & (len(d.buf) - 1)
+	d.n--
+}
+
 func (d *deque[T]) PopFront() T {
 	var zero T
 	p := &d.buf[d.head]

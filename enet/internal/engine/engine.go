@@ -193,8 +193,16 @@ func (h *Host) pushEvent(ev Event) { h.events.PushBack(ev) }
 // application has since reset are skipped; a disconnect event frees its
 // peer slot (as libenet resets the peer when it dispatches the event).
 func (h *Host) PopEvent() (Event, bool) {
+	var ev Event
+	ok := h.PopEventInto(&ev)
+	return ev, ok
+}
+
+// PopEventInto is PopEvent writing the event to *dst, which saves copying
+// it on the per-packet path; *dst is unchanged when there is none.
+func (h *Host) PopEventInto(dst *Event) bool {
 	for h.events.Len() > 0 {
-		ev := h.events.PopFront()
+		ev := h.events.Front()
 		p := ev.Peer
 		if ev.waiting > 0 {
 			h.totalWaiting -= ev.waiting
@@ -203,15 +211,18 @@ func (h *Host) PopEvent() (Event, bool) {
 			}
 		}
 		if p.gen != ev.Gen {
+			h.events.DropFront()
 			continue
 		}
-		ev.User = p.UserData
-		if ev.Type == EventDisconnect {
+		*dst = *ev
+		h.events.DropFront()
+		dst.User = p.UserData
+		if dst.Type == EventDisconnect {
 			p.reset()
 		}
-		return ev, true
+		return true
 	}
-	return Event{}, false
+	return false
 }
 
 // PendingEvents reports how many events are queued (some may be skipped by
