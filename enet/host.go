@@ -197,7 +197,7 @@ type Host struct {
 	parked    atomic.Bool
 	pokeGen   atomic.Uint64
 	timerBusy atomic.Bool
-	evScratch engine.Event // popEvent's, guarded by mu
+	evScratch engine.Event // popEvent's, guarded by mu (it keeps the last event's references until the next)
 	timer     *time.Timer  // reused by one waiting Service at a time
 }
 
@@ -604,7 +604,6 @@ func (h *Host) popEvent() (Event, bool) {
 		out.Type, out.ChannelID, out.Packet, out.Flags = EventReceive, ev.Channel, ev.Packet, PacketFlag(ev.Flags)
 		out.host = h
 	}
-	*ev = engine.Event{} // keep no reference to the packet or peer
 	return out, true
 }
 
