@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/bits"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -271,7 +270,7 @@ type eloadBench struct {
 	// MaxInt64 until every client has connected.
 	start, from, to, end atomic.Int64
 	stop                 chan struct{} // closed to end every client at once
-	hist                 eloadHist
+	hist                 latencyHist   // bench_relay.go
 	gone                 atomic.Int64
 }
 
@@ -540,71 +539,3 @@ func eloadSelfCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
-
-// eloadHist is a latency histogram: exact microseconds below 128 µs, then
-// 64 buckets per power of two (1.6% resolution), safe for concurrent add.
-type eloadHist struct {
-	b   [eloadHistBuckets]atomic.Uint64
-	n   atomic.Uint64
-	max atomic.Int64 // ns
-}
-
-const (
-	eloadHistExact   = 128
-	eloadHistSub     = 64
-	eloadHistBuckets = eloadHistExact + 40*eloadHistSub
-)
-
-func eloadHistIndex(us uint64) int {
-	if us < eloadHistExact {
-		return int(us)
-	}
-	s := bits.Len64(us) - 7 // us>>s is in [64, 128)
-	return min(eloadHistExact+(s-1)*eloadHistSub+int(us>>s)-eloadHistSub, eloadHistBuckets-1)
-}
-
-// eloadHistLow returns the smallest value of bucket i, in microseconds.
-func eloadHistLow(i int) uint64 {
-	if i < eloadHistExact {
-		return uint64(i)
-	}
-	s := (i-eloadHistExact)/eloadHistSub + 1
-	return uint64((i-eloadHistExact)%eloadHistSub+eloadHistSub) << s
-}
-
-func (h *eloadHist) add(d time.Duration) {
-	d = max(d, 0)
-	h.b[eloadHistIndex(uint64(d/time.Microsecond))].Add(1)
-	h.n.Add(1)
-	for {
-		m := h.max.Load()
-		if int64(d) <= m || h.max.CompareAndSwap(m, int64(d)) {
-			return
-		}
-	}
-}
-
-// quantile returns the q-quantile (0 < q <= 1) as the middle of its
-// bucket, at most the maximum; 0 when empty.
-func (h *eloadHist) quantile(q float64) time.Duration {
-	n := h.n.Load()
-	if n == 0 {
-		return 0
-	}
-	rank := max(uint64(math.Ceil(q*float64(n))), 1)
-	var seen uint64
-	for i := range h.b {
-		seen += h.b[i].Load()
-		if seen >= rank {
-			lo := eloadHistLow(i)
-			mid := float64(lo)
-			if i >= eloadHistExact {
-				mid += float64(eloadHistLow(i+1)-lo) / 2
-			}
-			return min(time.Duration(mid*float64(time.Microsecond)), h.maximum())
-		}
-	}
-	return h.maximum()
-}
-
-func (h *eloadHist) maximum() time.Duration { return time.Duration(h.max.Load()) }
