@@ -52,8 +52,6 @@
 #   FIVEX=1             also run packetpeer serve at 5N clients (0: skip)
 #   GODOT_SLEEP=        low_processor_usage_mode_sleep_usec for Godot
 #                       (empty: Godot's default, 6900; 0 spins)
-#   SERVE_TICK=0s       packetpeer serve --tick (0s: each datagram as it
-#                       arrives; e.g. 2ms: batches, like Godot's main loop)
 #   BATCH=1             clients the generator connects at a time
 #   KEEP=DIR            keep every log in DIR
 # quick look: DURATION=3s WARMUP=2s CLIENTS=20 scripts/bench-relay.sh
@@ -155,7 +153,7 @@ one() {
 		for i in $(seq 100); do grep -q '^READY' "$log" && break; sleep 0.1; done
 	else
 		timeout -k 5 $((limit + 30)) "$tmp/packetpeer" serve --godot3 "127.0.0.1:$port" --godot4 "" --http "" \
-			--max-peers $((n < 1024 ? 1024 : n)) --tick "${SERVE_TICK:-0s}" >"$log" 2>&1 &
+			--max-peers $((n < 1024 ? 1024 : n)) >"$log" 2>&1 &
 		tpid=$!
 		for i in $(seq 100); do grep -q 'msg=serving' "$log" && break; sleep 0.1; done
 	fi

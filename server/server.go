@@ -28,8 +28,6 @@ const (
 	// DefaultMaxPeers is the client limit per dialect when Config.MaxPeers
 	// is zero.
 	DefaultMaxPeers = 1024
-	// MaxTick is the longest Config.Tick: 100 ms.
-	MaxTick = 100 * time.Millisecond
 	// maxHostSlots is ENet's peer slot limit (12-bit peer ids).
 	maxHostSlots = 4095
 )
@@ -56,13 +54,6 @@ type Config struct {
 	// Zero: none. A mode whose Compressor() fails makes New fail before
 	// anything is bound.
 	Compression multiplayer.CompressionMode
-	// Tick, when positive, services each dialect's ENet host at most once
-	// per Tick, like a game server's main loop (a Godot 3.2.3 headless
-	// server sleeps 6.9 ms between iterations): datagrams wait up to Tick
-	// in the socket buffer and are handled, relayed and sent in batches,
-	// trading up to Tick of latency for far fewer wake-ups. Zero: every
-	// datagram is handled as it arrives. At most MaxTick.
-	Tick time.Duration
 	// Handler is the server-side application; nil: a NewChatRoom().
 	Handler Handler
 	// Logger receives join/leave and error logs; nil: slog.Default().
@@ -127,7 +118,6 @@ type Handler interface {
 type Server struct {
 	log     *slog.Logger
 	handler Handler
-	tick    time.Duration
 	hmu     sync.Mutex // serializes Handler calls
 	rooms   []*room    // enabled dialects, Godot3 first
 
@@ -167,10 +157,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxPeers < 0 {
 		return nil, fmt.Errorf("server: MaxPeers %d is negative", cfg.MaxPeers)
 	}
-	if cfg.Tick < 0 || cfg.Tick > MaxTick {
-		return nil, fmt.Errorf("server: Tick %v outside 0..%v", cfg.Tick, MaxTick)
-	}
-	s := &Server{log: cfg.Logger, handler: cfg.Handler, tick: cfg.Tick, dropped: make(map[dropKey]uint64)}
+	s := &Server{log: cfg.Logger, handler: cfg.Handler, dropped: make(map[dropKey]uint64)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -256,13 +243,6 @@ func (s *Server) room(d Dialect) *room {
 // serve drives one dialect until ctx ends: Poll, then every event and
 // packet in order, then block until the host has more.
 func (s *Server) serve(ctx context.Context, r *room) {
-	var tick *time.Timer
-	var next time.Time
-	if s.tick > 0 {
-		tick = time.NewTimer(s.tick)
-		defer tick.Stop()
-		next = time.Now()
-	}
 	for {
 		if err := r.p.Poll(); err != nil {
 			if multiplayer.IsClosed(err) {
@@ -271,25 +251,6 @@ func (s *Server) serve(ctx context.Context, r *room) {
 			s.log.Error("poll", "dialect", r.d.String(), "err", err)
 		}
 		s.dispatch(r, true)
-		if tick != nil {
-			// The next iteration starts one Tick after this one did, or
-			// at once when this one overran.
-			next = next.Add(s.tick)
-			if d := time.Until(next); d > 0 {
-				tick.Reset(d)
-				select {
-				case <-tick.C:
-				case <-ctx.Done():
-					return
-				}
-			} else {
-				next = time.Now()
-			}
-			if ctx.Err() != nil {
-				return
-			}
-			continue
-		}
 		if err := r.t.wait(ctx); err != nil {
 			if ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
 				s.log.Error("transport", "dialect", r.d.String(), "err", err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -333,36 +332,5 @@ func TestParseChatRequest(t *testing.T) {
 	}
 	if c, ok := ParseChat(chatDict(Chat{From: 7, Text: "x", Name: "n"}, true)); !ok || c != (Chat{From: 7, Text: "x", Name: "n"}) {
 		t.Errorf("ParseChat round trip: %+v %v", c, ok)
-	}
-}
-
-// TestTick: with Config.Tick the room still chats, relays and shuts down;
-// a Tick out of range is refused.
-func TestTick(t *testing.T) {
-	if _, err := New(Config{Godot3Addr: "127.0.0.1:0", Tick: MaxTick + 1}); err == nil {
-		t.Fatal("Tick over MaxTick accepted")
-	}
-	if _, err := New(Config{Godot3Addr: "127.0.0.1:0", Tick: -time.Millisecond}); err == nil {
-		t.Fatal("negative Tick accepted")
-	}
-	srv, err := New(Config{Godot3Addr: "127.0.0.1:0", Godot4Addr: "127.0.0.1:0", Tick: 5 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := dial(t, srv, multiplayer.Godot3, "ada")
-	c := dial(t, srv, multiplayer.Godot4, "cy")
-	for i := range 3 {
-		msg := fmt.Sprintf("tick %d", i)
-		if err := a.Say(msg); err != nil {
-			t.Fatal(err)
-		}
-		expectChat(t, a, a.ID(), "ada", msg)
-		expectChat(t, c, a.ID(), "ada", msg)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		t.Fatal(err)
 	}
 }

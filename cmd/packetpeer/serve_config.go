@@ -36,7 +36,6 @@ type serveSettings struct {
 	LogFormat            string // text or json
 	LogLevel             slog.Level
 	ShutdownTimeout      time.Duration
-	Tick                 time.Duration
 }
 
 // Limits of the settings.
@@ -179,20 +178,6 @@ var serveSettingsTable = []*serveSetting{
 			return nil
 		},
 		get: func(s *serveSettings) string { return s.ShutdownTimeout.String() },
-	},
-	{
-		flag: "tick", kind: kindString, typ: "duration", def: "0s",
-		usage: "service each dialect at most once per tick, batching (0: as datagrams arrive)",
-		doc:   "Like a game server's main loop: datagrams wait up to this long and are relayed in batches,\nfewer wake-ups for up to this much latency (Godot 3.2.3's headless loop: 6.9ms); 0s to 100ms",
-		set: func(s *serveSettings, v string) error {
-			d, err := time.ParseDuration(strings.TrimSpace(v))
-			if err != nil || d < 0 || d > server.MaxTick {
-				return fmt.Errorf("tick %q: want a duration from 0s to %v, such as 1ms", v, server.MaxTick)
-			}
-			s.Tick = d
-			return nil
-		},
-		get: func(s *serveSettings) string { return s.Tick.String() },
 	},
 }
 
@@ -578,7 +563,7 @@ func serveSettingsHelp() string {
 func (s *serveSettings) serverConfig(log *slog.Logger) server.Config {
 	return server.Config{
 		Godot3Addr: s.Godot3, Godot4Addr: s.Godot4, MaxPeers: s.MaxPeers, Refuse: s.Refuse,
-		Compression: s.Compression, Tick: s.Tick, Logger: log,
+		Compression: s.Compression, Logger: log,
 	}
 }
 

@@ -209,7 +209,7 @@ func TestServeEnv(t *testing.T) {
 // "--" + the key with '_' → '-', the environment variable "PACKETPEER_" +
 // the key in upper case (the documented naming rule, checked here
 // independently of the code).
-var serveKeys = []string{"godot3", "godot4", "http", "max_peers", "refuse", "compression", "log_format", "log_level", "shutdown_timeout", "tick"}
+var serveKeys = []string{"godot3", "godot4", "http", "max_peers", "refuse", "compression", "log_format", "log_level", "shutdown_timeout"}
 
 func keyFlag(k string) string { return "--" + strings.ReplaceAll(k, "_", "-") }
 func keyEnv(k string) string  { return "PACKETPEER_" + strings.ToUpper(k) }
@@ -278,7 +278,6 @@ var serveSettingCases = []struct {
 	{"log_format", true, "text", "json", "xml"},
 	{"log_level", true, "warn", "debug", "loud"},
 	{"shutdown_timeout", true, "0s", "1m30s", "-1s"},
-	{"tick", true, "1ms", "6.9ms", "101ms"},
 }
 
 // TestServeSettingSources sets each setting from each source (flag,
