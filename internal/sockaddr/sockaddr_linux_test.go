@@ -53,7 +53,9 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestPortByteOrder(t *testing.T) {
-	f := func(p uint16) bool { return ntohs(htons(p)) == p && (*[2]byte)(unsafe.Pointer(unsafePointer(htons(p))))[0] == byte(p>>8) }
+	f := func(p uint16) bool {
+		return ntohs(htons(p)) == p && (*[2]byte)(unsafe.Pointer(unsafePointer(htons(p))))[0] == byte(p>>8)
+	}
 	if err := quick.Check(f, nil); err != nil {
 		t.Error(err)
 	}
